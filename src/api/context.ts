@@ -1,0 +1,25 @@
+import type { DatabaseKind } from "../db/database";
+import type { Registry } from "../experiments/registry";
+import type { Principal } from "./auth";
+import { createLoaders, type Loaders } from "./dataloaders";
+
+/** Facts about the running server that `health` reports. */
+export interface ServerInfo {
+  version: string;
+  database: DatabaseKind;
+  /** Active TensorFlow.js backend name. */
+  mlBackend(): string;
+}
+
+/** What every resolver receives. */
+export interface Context {
+  principal: Principal | null;
+  registry: Registry;
+  loaders: Loaders;
+  server: ServerInfo;
+}
+
+/** A fresh context (fresh dataloaders) for one HTTP request or one subscription. */
+export function createContext(principal: Principal | null, registry: Registry, server: ServerInfo): Context {
+  return { principal, registry, loaders: createLoaders(registry), server };
+}

@@ -1,0 +1,143 @@
+import { Command, InvalidArgumentError } from "commander";
+import { loadConfig, type Config } from "./config";
+import { openDatabase, type Database } from "./db/database";
+import { migrate } from "./db/migrate";
+import { startEmbeddedPostgres } from "./db/embeddedPostgres";
+import { ROLES, type RoleName } from "./api/roles";
+import { createRegistry } from "./experiments/registry";
+import { activeBackend, selectBackend } from "./ml/backend";
+import { startServer } from "./server";
+import { VERSION } from "./version";
+
+function parseRole(value: string): RoleName {
+  const role = value.toUpperCase();
+  if (!(ROLES as readonly string[]).includes(role)) {
+    throw new InvalidArgumentError(`role must be one of ${ROLES.map((r) => r.toLowerCase()).join(", ")}`);
+  }
+  return role as RoleName;
+}
+
+/** Opens the configured database, runs `work`, and always closes it. */
+async function withDatabase<T>(config: Config, work: (database: Database) => Promise<T>): Promise<T> {
+  const database = await openDatabase(config);
+  try {
+    return await work(database);
+  } finally {
+    await database.close();
+  }
+}
+
+/** Creates and prints an admin key when the embedded database has none (first start). */
+async function ensureAdminKey(database: Database): Promise<void> {
+  const registry = createRegistry(database.prisma);
+  if (database.kind !== "embedded" || (await registry.apiKeys.hasActiveAdmin())) return;
+  const { secret } = await registry.apiKeys.create("ADMIN", "local admin (created on first start)");
+  console.log(
+    `\nCreated the local admin API key (shown only this once; \`logolab keys create --role admin\` makes more):\n` +
+      `  LOGOLAB_ADMIN_KEY=${secret}\n`,
+  );
+}
+
+async function serve(config: Config): Promise<void> {
+  const database = await openDatabase(config);
+  await ensureAdminKey(database);
+  const ml = await selectBackend(config.mlBackend);
+  const server = await startServer({ config, database, mlBackend: activeBackend });
+  console.log(
+    `LogoLab ${VERSION} on ${server.url}/graphql (database: ${database.kind}, ML backend: ${ml.backend})`,
+  );
+  let isStopping = false;
+  const shutdown = async (signal: string) => {
+    if (isStopping) return;
+    isStopping = true;
+    console.log(`${signal}: draining requests and closing…`);
+    await server.stop();
+    await database.close();
+    process.exit(0);
+  };
+  process.once("SIGTERM", () => void shutdown("SIGTERM"));
+  process.once("SIGINT", () => void shutdown("SIGINT"));
+}
+
+async function runMigrations(config: Config): Promise<void> {
+  const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres(config.embeddedDbDir);
+  try {
+    const report = await migrate(config.databaseUrl ?? embedded!.connectionString);
+    console.log(
+      `applied ${report.applied.length} migration(s)${report.applied.length ? ": " + report.applied.join(", ") : ""}; ` +
+        `${report.alreadyApplied.length} already applied`,
+    );
+  } finally {
+    await embedded?.stop();
+  }
+}
+
+/** Builds the `logolab` command line. */
+export function buildCli(config: Config = loadConfig()): Command {
+  const program = new Command("logolab")
+    .description("LogoLab: train, compare and serve logo recognition models")
+    .version(VERSION);
+  program
+    .command("serve")
+    .description("run the GraphQL API (and training workers)")
+    .action(() => serve(config));
+  program
+    .command("migrate")
+    .description("apply pending database migrations")
+    .action(() => runMigrations(config));
+
+  const keys = program.command("keys").description("manage API keys");
+  keys
+    .command("create")
+    .description("create an API key and print its secret once")
+    .requiredOption("--role <role>", "viewer | service | engineer | admin", parseRole)
+    .option("--name <name>", "label for the key", "created with the CLI")
+    .action((options: { role: RoleName; name: string }) =>
+      withDatabase(config, async (database) => {
+        const { apiKey, secret } = await createRegistry(database.prisma).apiKeys.create(
+          options.role,
+          options.name,
+        );
+        console.log(`id:     ${apiKey.id}\nrole:   ${apiKey.role.toLowerCase()}\nsecret: ${secret}`);
+      }),
+    );
+  keys
+    .command("list")
+    .description("list API keys (never their secrets)")
+    .action(() =>
+      withDatabase(config, async (database) => {
+        const rows = await createRegistry(database.prisma).apiKeys.list();
+        console.table(
+          rows.map((k) => ({
+            id: k.id,
+            name: k.name,
+            prefix: k.prefix,
+            role: k.role,
+            revoked: !!k.revokedAt,
+          })),
+        );
+      }),
+    );
+  keys
+    .command("revoke <id>")
+    .description("revoke an API key")
+    .action((id: string) =>
+      withDatabase(config, async (database) => {
+        await createRegistry(database.prisma).apiKeys.revoke(id);
+        console.log(`revoked ${id}`);
+      }),
+    );
+  return program;
+}
+
+/** Entry point of bin/logolab.js. */
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await buildCli().parseAsync(argv);
+  } catch (error) {
+    console.error(`logolab: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
+  }
+}
+
+if (require.main === module) void main(process.argv);

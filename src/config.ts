@@ -1,0 +1,95 @@
+import path from "node:path";
+
+/** Which TensorFlow.js backend to use; `auto` tries tensorflow-gpu → tensorflow → wasm → cpu. */
+export type MlBackendPreference = "auto" | "tensorflow-gpu" | "tensorflow" | "wasm" | "cpu";
+
+/** Everything LogoLab reads from the environment, typed and defaulted. Nothing else reads `process.env`. */
+export interface Config {
+  /** HTTP port of the API server (`PORT`). */
+  port: number;
+  /** Interface the API server binds (`HOST`). */
+  host: string;
+  /** External PostgreSQL URL (`DATABASE_URL`); undefined = embedded PGlite under `home/db`. */
+  databaseUrl: string | undefined;
+  /** Root for the embedded database, artifacts and caches (`LOGOLAB_HOME`). */
+  home: string;
+  /** Embedded PGlite data directory. */
+  embeddedDbDir: string;
+  /** Checkpoints and other run outputs (`LOGOLAB_ARTIFACTS_DIR`). */
+  artifactsDir: string;
+  /** Decoded weights, feature caches (`LOGOLAB_CACHE_DIR`). */
+  cacheDir: string;
+  /** Managed dataset copies (`LOGOLAB_DATASETS_DIR`). */
+  datasetsDir: string;
+  /** ML backend preference (`LOGOLAB_ML_BACKEND`). */
+  mlBackend: MlBackendPreference;
+  /** In-process training workers started by `serve` (`LOGOLAB_WORKERS`, 0 = API only). */
+  workers: number;
+  /** Whether GraphQL introspection is allowed (`LOGOLAB_INTROSPECTION`). */
+  isIntrospectionEnabled: boolean;
+  /** Largest accepted HTTP request body in bytes (`LOGOLAB_MAX_BODY_BYTES`). */
+  maxBodyBytes: number;
+  /** Deepest selection nesting accepted (`LOGOLAB_MAX_QUERY_DEPTH`). */
+  maxQueryDepth: number;
+  /** Largest estimated query cost accepted (`LOGOLAB_MAX_QUERY_COST`). */
+  maxQueryCost: number;
+  /** Most field aliases accepted in one operation (`LOGOLAB_MAX_ALIASES`). */
+  maxAliases: number;
+  /** Pool size of the PostgreSQL connection pool (`LOGOLAB_DB_POOL_SIZE`). */
+  dbPoolSize: number;
+}
+
+type Env = Record<string, string | undefined>;
+
+function readInt(env: Env, name: string, fallback: number, min: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) {
+    throw new Error(`${name} must be an integer ≥ ${min}, got ${JSON.stringify(raw)}`);
+  }
+  return value;
+}
+
+function readBool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  if (["1", "true", "yes", "on"].includes(raw.toLowerCase())) return true;
+  if (["0", "false", "no", "off"].includes(raw.toLowerCase())) return false;
+  throw new Error(`${name} must be true or false, got ${JSON.stringify(raw)}`);
+}
+
+const ML_BACKENDS: readonly MlBackendPreference[] = ["auto", "tensorflow-gpu", "tensorflow", "wasm", "cpu"];
+
+function readMlBackend(env: Env): MlBackendPreference {
+  const raw = (env.LOGOLAB_ML_BACKEND ?? "auto").toLowerCase();
+  if (!(ML_BACKENDS as readonly string[]).includes(raw)) {
+    throw new Error(
+      `LOGOLAB_ML_BACKEND must be one of ${ML_BACKENDS.join(", ")}, got ${JSON.stringify(raw)}`,
+    );
+  }
+  return raw as MlBackendPreference;
+}
+
+/** Builds the configuration from an environment (default: this process's); throws on malformed values. */
+export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): Config {
+  const home = path.resolve(cwd, env.LOGOLAB_HOME || ".logolab");
+  return {
+    port: readInt(env, "PORT", 4000, 0),
+    host: env.HOST || "127.0.0.1",
+    databaseUrl: env.DATABASE_URL || undefined,
+    home,
+    embeddedDbDir: path.join(home, "db"),
+    artifactsDir: path.resolve(home, env.LOGOLAB_ARTIFACTS_DIR || "artifacts"),
+    cacheDir: path.resolve(home, env.LOGOLAB_CACHE_DIR || "cache"),
+    datasetsDir: path.resolve(home, env.LOGOLAB_DATASETS_DIR || "datasets"),
+    mlBackend: readMlBackend(env),
+    workers: readInt(env, "LOGOLAB_WORKERS", 1, 0),
+    isIntrospectionEnabled: readBool(env, "LOGOLAB_INTROSPECTION", true),
+    maxBodyBytes: readInt(env, "LOGOLAB_MAX_BODY_BYTES", 4 * 1024 * 1024, 1024),
+    maxQueryDepth: readInt(env, "LOGOLAB_MAX_QUERY_DEPTH", 12, 2),
+    maxQueryCost: readInt(env, "LOGOLAB_MAX_QUERY_COST", 5000, 10),
+    maxAliases: readInt(env, "LOGOLAB_MAX_ALIASES", 30, 1),
+    dbPoolSize: readInt(env, "LOGOLAB_DB_POOL_SIZE", 10, 1),
+  };
+}

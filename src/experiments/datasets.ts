@@ -1,0 +1,91 @@
+import type { PrismaClient } from "../db/prismaClient";
+import type { Dataset, DatasetFormat, DatasetStatus, Prisma } from "../generated/prisma/client";
+import { isId } from "./ids";
+import { afterTimestamp } from "./keyset";
+import { decodeCursor, pageSize, toPage, type Page, type PageRequest } from "./pagination";
+
+export type { Dataset, DatasetFormat, DatasetStatus };
+
+/** Image counts per split. */
+export interface SplitCounts {
+  train: number;
+  val: number;
+  test: number;
+}
+
+/** What registering a dataset records. */
+export interface RegisterDatasetInput {
+  name: string;
+  format: DatasetFormat;
+  status: DatasetStatus;
+  rootPath: string;
+  splitRecipe?: string | null;
+  contentHash?: string | null;
+  classes?: string[];
+  splitCounts?: SplitCounts;
+  manifest?: Prisma.InputJsonValue;
+}
+
+const ORDERING = "datasets:createdAt:desc";
+
+/** The registry of datasets: what exists, in which version and state. */
+export class DatasetRegistry {
+  constructor(private readonly prisma: PrismaClient) {}
+
+  /** Records a dataset as the next version of its name. */
+  async register(input: RegisterDatasetInput): Promise<Dataset> {
+    return this.prisma.$transaction(async (tx) => {
+      const latest = await tx.dataset.findFirst({
+        where: { name: input.name },
+        orderBy: { version: "desc" },
+      });
+      return tx.dataset.create({
+        data: {
+          ...input,
+          classes: input.classes ?? [],
+          splitCounts: (input.splitCounts ?? {
+            train: 0,
+            val: 0,
+            test: 0,
+          }) as unknown as Prisma.InputJsonValue,
+          version: (latest?.version ?? 0) + 1,
+        },
+      });
+    });
+  }
+
+  /** The dataset with this id, or null. */
+  async get(id: string): Promise<Dataset | null> {
+    if (!isId(id)) return null;
+    return this.prisma.dataset.findUnique({ where: { id } });
+  }
+
+  /** Datasets by id, in the order asked, null where missing (for dataloaders). */
+  async getMany(ids: readonly string[]): Promise<(Dataset | null)[]> {
+    const rows = await this.prisma.dataset.findMany({ where: { id: { in: ids.filter(isId) } } });
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return ids.map((id) => byId.get(id) ?? null);
+  }
+
+  /** Newest first, keyset-paginated. */
+  async list(request: PageRequest): Promise<Page<Dataset>> {
+    const limit = pageSize(request.first);
+    const rows = await this.prisma.dataset.findMany({
+      where: request.after ? afterTimestamp("createdAt", "desc", decodeCursor(ORDERING, request.after)) : {},
+      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+      take: limit + 1,
+    });
+    return toPage(
+      rows,
+      limit,
+      ORDERING,
+      (r) => ({ value: r.createdAt.toISOString(), id: r.id }),
+      !!request.after,
+    );
+  }
+
+  /** How many datasets are registered. */
+  async count(): Promise<number> {
+    return this.prisma.dataset.count();
+  }
+}

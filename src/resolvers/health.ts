@@ -1,0 +1,18 @@
+import { Ctx, Query, Resolver } from "type-graphql";
+import type { Context } from "../api/context";
+import { DatabaseKind } from "../schema/enums";
+import { Health } from "../schema/health";
+
+@Resolver(() => Health)
+export class HealthResolver {
+  @Query(() => Health, { description: "Liveness, version, database and ML backend. Needs no API key." })
+  async health(@Ctx() ctx: Context): Promise<Health> {
+    await ctx.registry.datasets.count();
+    return {
+      status: "ok",
+      version: ctx.server.version,
+      database: ctx.server.database as DatabaseKind,
+      mlBackend: ctx.server.mlBackend(),
+    };
+  }
+}

@@ -1,0 +1,31 @@
+import { Authorized, Ctx, FieldResolver, Query, Resolver, Root } from "type-graphql";
+import type { Context } from "../api/context";
+import type { ModelAlias as ModelAliasRow } from "../experiments/modelAliases";
+import { ModelAlias, ModelAliasChange } from "../schema/modelAlias";
+import { Checkpoint, Run } from "../schema/run";
+
+@Resolver(() => ModelAlias)
+export class ModelAliasResolver {
+  @Authorized("VIEWER")
+  @Query(() => [ModelAlias], { description: "Every model alias, by name." })
+  async modelAliases(@Ctx() ctx: Context) {
+    return ctx.registry.modelAliases.list();
+  }
+
+  @FieldResolver(() => Run)
+  async run(@Root() alias: ModelAliasRow, @Ctx() ctx: Context) {
+    return ctx.loaders.runById.load(alias.runId);
+  }
+
+  @FieldResolver(() => Checkpoint)
+  async checkpoint(@Root() alias: ModelAliasRow, @Ctx() ctx: Context) {
+    const checkpoint = await ctx.registry.modelAliases.checkpointOf(alias);
+    return { ...checkpoint, bytes: Number(checkpoint.bytes) };
+  }
+
+  @FieldResolver(() => [ModelAliasChange])
+  async history(@Root() alias: ModelAliasRow, @Ctx() ctx: Context) {
+    const [changes] = await ctx.registry.modelAliases.historyOf([alias.id]);
+    return changes;
+  }
+}

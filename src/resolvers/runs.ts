@@ -1,0 +1,86 @@
+import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from "type-graphql";
+import type { Context } from "../api/context";
+import { summariseComparison } from "../experiments/runComparison";
+import type { Run as RunRow } from "../experiments/runs";
+import { RunOrder } from "../schema/enums";
+import { Experiment } from "../schema/experiment";
+import {
+  Checkpoint,
+  EpochMetric,
+  Hyperparameters,
+  Run,
+  RunComparison,
+  RunConnection,
+  RunFilter,
+} from "../schema/run";
+import { toConnection } from "./connection";
+
+@Resolver(() => Run)
+export class RunResolver {
+  @Authorized("VIEWER")
+  @Query(() => RunConnection, { description: "Runs across experiments." })
+  async runs(
+    @Ctx() ctx: Context,
+    @Arg("first", () => Int, { nullable: true, description: "Page size, 0–100 (default 20)." })
+    first?: number,
+    @Arg("after", () => String, { nullable: true, description: "Cursor to continue after." }) after?: string,
+    @Arg("filter", () => RunFilter, { nullable: true, description: "Conditions the runs meet." })
+    filter?: RunFilter,
+    @Arg("orderBy", () => RunOrder, { nullable: true, description: "Sort order (default CREATED_AT_DESC)." })
+    orderBy?: RunOrder,
+  ) {
+    const page = await ctx.registry.runs.list(
+      { first, after },
+      filter ?? {},
+      orderBy ?? RunOrder.CREATED_AT_DESC,
+    );
+    return toConnection(page, () => ctx.registry.runs.count(filter ?? {}));
+  }
+
+  @Authorized("VIEWER")
+  @Query(() => Run, { nullable: true, description: "One run by id; null when none has it." })
+  async run(@Ctx() ctx: Context, @Arg("id", () => ID, { description: "Run id." }) id: string) {
+    return ctx.loaders.runById.load(id);
+  }
+
+  @Authorized("VIEWER")
+  @Query(() => RunComparison, {
+    description: "Runs side by side: the best one and the hyperparameters that differ.",
+  })
+  async compareRuns(
+    @Ctx() ctx: Context,
+    @Arg("ids", () => [ID], { description: "1–20 run ids." }) ids: string[],
+  ) {
+    const runs = await ctx.registry.runs.getForComparison(ids);
+    return { runs, ...summariseComparison(runs) };
+  }
+
+  @FieldResolver(() => Experiment)
+  async experiment(@Root() run: RunRow, @Ctx() ctx: Context) {
+    return ctx.loaders.experimentById.load(run.experimentId);
+  }
+
+  @FieldResolver(() => Hyperparameters)
+  hyperparameters(@Root() run: RunRow): Hyperparameters {
+    return run.hyperparameters as unknown as Hyperparameters;
+  }
+
+  @FieldResolver(() => [EpochMetric])
+  async epochs(@Root() run: RunRow, @Ctx() ctx: Context) {
+    return ctx.loaders.epochsByRunId.load(run.id);
+  }
+
+  @FieldResolver(() => EpochMetric, { nullable: true })
+  async bestEpochMetric(@Root() run: RunRow, @Ctx() ctx: Context) {
+    if (run.bestEpoch === null) return null;
+    const epochs = await ctx.loaders.epochsByRunId.load(run.id);
+    return epochs.find((e) => e.epoch === run.bestEpoch) ?? null;
+  }
+
+  @FieldResolver(() => Checkpoint, { nullable: true })
+  async bestCheckpoint(@Root() run: RunRow, @Ctx() ctx: Context) {
+    if (run.bestEpoch === null) return null;
+    const checkpoint = await ctx.registry.runs.checkpointAt(run.id, run.bestEpoch);
+    return checkpoint && { ...checkpoint, bytes: Number(checkpoint.bytes) };
+  }
+}

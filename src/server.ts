@@ -1,0 +1,175 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { ApolloServer } from "@apollo/server";
+import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
+import { expressMiddleware } from "@as-integrations/express5";
+import cors from "cors";
+import express from "express";
+import {
+  GraphQLError,
+  NoSchemaIntrospectionCustomRule,
+  parse,
+  specifiedRules,
+  validate,
+  type GraphQLSchema,
+  type ValidationRule,
+} from "graphql";
+import { useServer } from "graphql-ws/use/ws";
+import { WebSocketServer } from "ws";
+import { authenticate, type Principal } from "./api/auth";
+import { createContext, type Context, type ServerInfo } from "./api/context";
+import { createErrorFormatter, type ErrorLogger } from "./api/errorMapping";
+import { bodyErrorHandler } from "./api/httpErrors";
+import { queryLimitsRule } from "./api/limits";
+import type { Config } from "./config";
+import type { Database } from "./db/database";
+import { LogoLabError } from "./errors";
+import { createRegistry } from "./experiments/registry";
+import { buildLogoLabSchema } from "./resolvers";
+import { VERSION } from "./version";
+
+/** What the server needs from its caller. */
+export interface ServerOptions {
+  config: Config;
+  database: Database;
+  /** Name of the active TensorFlow.js backend, for `health.mlBackend`. */
+  mlBackend: () => string;
+  logError?: ErrorLogger;
+}
+
+/** A listening server. */
+export interface RunningServer {
+  /** http://host:port */
+  url: string;
+  port: number;
+  /** Stops accepting, drains HTTP requests and websockets. Does not close the database. */
+  stop(): Promise<void>;
+}
+
+/** Resolves a request's credentials; bad credentials become a 401 GraphQL error. */
+async function principalOf(
+  authorization: string | undefined,
+  ctx: { apiKeys: Parameters<typeof authenticate>[1] },
+) {
+  try {
+    return await authenticate(authorization, ctx.apiKeys);
+  } catch (error) {
+    if (error instanceof LogoLabError) {
+      throw new GraphQLError(error.message, { extensions: { code: error.code, http: { status: 401 } } });
+    }
+    throw error;
+  }
+}
+
+function connectionAuthorization(params: Record<string, unknown> | undefined): string | undefined {
+  const value = params?.authorization ?? params?.Authorization;
+  return typeof value === "string" ? value : undefined;
+}
+
+/** Starts the HTTP + websocket server on `config.port` (0 = any free port). */
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const { config, database } = options;
+  const logError =
+    options.logError ?? ((error: unknown) => console.error("[logolab] unexpected error:", error));
+  const registry = createRegistry(database.prisma);
+  const info: ServerInfo = { version: VERSION, database: database.kind, mlBackend: options.mlBackend };
+  const schema: GraphQLSchema = await buildLogoLabSchema();
+  const limits = queryLimitsRule({
+    maxDepth: config.maxQueryDepth,
+    maxCost: config.maxQueryCost,
+    maxAliases: config.maxAliases,
+  });
+  // Apollo applies these to HTTP requests; graphql-ws needs them spelled out.
+  const wsRules: ValidationRule[] = [
+    ...specifiedRules,
+    limits,
+    ...(config.isIntrospectionEnabled ? [] : [NoSchemaIntrospectionCustomRule]),
+  ];
+
+  const app = express();
+  const httpServer = http.createServer(app);
+  const wss = new WebSocketServer({ server: httpServer, path: "/graphql", maxPayload: config.maxBodyBytes });
+  const wsServer = useServer<Record<string, unknown>, { principal: Principal | null }>(
+    {
+      schema,
+      onConnect: async (ctx) => {
+        try {
+          ctx.extra.principal = await authenticate(
+            connectionAuthorization(ctx.connectionParams),
+            registry.apiKeys,
+          );
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      onSubscribe: (_ctx, _id, payload) => {
+        let document;
+        try {
+          document = parse(payload.query);
+        } catch (error) {
+          return [error as GraphQLError];
+        }
+        const errors = validate(schema, document, wsRules);
+        if (errors.length > 0) return errors;
+        return { schema, document, variableValues: payload.variables, operationName: payload.operationName };
+      },
+      context: (ctx): Context => createContext(ctx.extra.principal ?? null, registry, info),
+    },
+    wss,
+  );
+
+  const apollo = new ApolloServer<Context>({
+    schema,
+    introspection: config.isIntrospectionEnabled,
+    includeStacktraceInErrorResponses: false,
+    validationRules: [limits],
+    formatError: createErrorFormatter(logError),
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      {
+        async serverWillStart() {
+          return {
+            async drainServer() {
+              await wsServer.dispose();
+            },
+          };
+        },
+      },
+    ],
+  });
+  await apollo.start();
+
+  app.get("/healthz", async (_req, res) => {
+    try {
+      await database.prisma.$queryRaw`SELECT 1`;
+      res.json({ status: "ok", version: VERSION, database: database.kind });
+    } catch {
+      res.status(503).json({ status: "unavailable" });
+    }
+  });
+  app.use(
+    "/graphql",
+    cors(),
+    express.json({ limit: config.maxBodyBytes }),
+    expressMiddleware(apollo, {
+      context: async ({ req }) => {
+        const principal = await principalOf(req.headers.authorization, { apiKeys: registry.apiKeys });
+        return createContext(principal, registry, info);
+      },
+    }),
+  );
+  app.use(bodyErrorHandler);
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once("error", reject);
+    httpServer.listen(config.port, config.host, resolve);
+  });
+  const { port } = httpServer.address() as AddressInfo;
+  const host = config.host === "0.0.0.0" ? "127.0.0.1" : config.host;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    stop: () => apollo.stop(),
+  };
+}

@@ -1,0 +1,78 @@
+import { createRegistry, type Registry } from "../../src/experiments/registry";
+import { activeBackend, selectBackend } from "../../src/ml/backend";
+import { startServer, type RunningServer } from "../../src/server";
+import { createTestDatabase, type TestDatabase } from "./testDatabase";
+
+/** Secrets of one key per role. */
+export interface TestKeys {
+  viewer: string;
+  service: string;
+  engineer: string;
+  admin: string;
+}
+
+/** A GraphQL response as JSON plus its HTTP status. */
+export interface GraphQLResponse<T = Record<string, unknown>> {
+  status: number;
+  data?: T | null;
+  errors?: { message: string; path?: string[]; extensions?: Record<string, unknown> }[];
+}
+
+/** A real server on a real (scratch) Postgres database, with a key per role. */
+export interface TestServer {
+  url: string;
+  graphqlUrl: string;
+  db: TestDatabase;
+  registry: Registry;
+  keys: TestKeys;
+  /** POSTs a GraphQL operation with `key` as Bearer token (none when undefined). */
+  gql<T = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    key?: string,
+  ): Promise<GraphQLResponse<T>>;
+  stop(): Promise<void>;
+}
+
+export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+  const db = await createTestDatabase(env);
+  const registry = createRegistry(db.database.prisma);
+  const [viewer, service, engineer, admin] = await Promise.all(
+    (["VIEWER", "SERVICE", "ENGINEER", "ADMIN"] as const).map((role) =>
+      registry.apiKeys.create(role, `test ${role}`),
+    ),
+  );
+  let server: RunningServer;
+  try {
+    await selectBackend(db.config.mlBackend);
+    server = await startServer({
+      config: db.config,
+      database: db.database,
+      mlBackend: activeBackend,
+      logError: () => {},
+    });
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+  const graphqlUrl = `${server.url}/graphql`;
+  return {
+    url: server.url,
+    graphqlUrl,
+    db,
+    registry,
+    keys: { viewer: viewer.secret, service: service.secret, engineer: engineer.secret, admin: admin.secret },
+    async gql(query, variables, key) {
+      const response = await fetch(graphqlUrl, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...(key ? { authorization: `Bearer ${key}` } : {}) },
+        body: JSON.stringify({ query, variables }),
+      });
+      return { status: response.status, ...(await response.json()) };
+    },
+    async stop() {
+      await server.stop();
+      await db.close();
+    },
+  };
+}
