@@ -1,3 +1,4 @@
+import "reflect-metadata";
 import { Command, InvalidArgumentError } from "commander";
 import { loadConfig, type Config } from "./config";
 import { openDatabase, type Database } from "./db/database";

@@ -37,6 +37,13 @@ export interface Config {
   maxAliases: number;
   /** Pool size of the PostgreSQL connection pool (`LOGOLAB_DB_POOL_SIZE`). */
   dbPoolSize: number;
+  /**
+   * Directories `importDataset` may read from (`LOGOLAB_IMPORT_ROOTS`, colon-separated);
+   * empty = any directory the server can read.
+   */
+  importRoots: string[];
+  /** Generate the default SynthLogos-32 dataset when the registry is empty (`LOGOLAB_DEFAULT_DATASET`). */
+  isDefaultDatasetEnabled: boolean;
 }
 
 type Env = Record<string, string | undefined>;
@@ -91,5 +98,10 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     maxQueryCost: readInt(env, "LOGOLAB_MAX_QUERY_COST", 5000, 10),
     maxAliases: readInt(env, "LOGOLAB_MAX_ALIASES", 30, 1),
     dbPoolSize: readInt(env, "LOGOLAB_DB_POOL_SIZE", 10, 1),
+    importRoots: (env.LOGOLAB_IMPORT_ROOTS ?? "")
+      .split(":")
+      .filter((dir) => dir.length > 0)
+      .map((dir) => path.resolve(cwd, dir)),
+    isDefaultDatasetEnabled: readBool(env, "LOGOLAB_DEFAULT_DATASET", true),
   };
 }

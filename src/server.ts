@@ -1,3 +1,4 @@
+import "reflect-metadata";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { ApolloServer } from "@apollo/server";
@@ -25,6 +26,7 @@ import type { Config } from "./config";
 import type { Database } from "./db/database";
 import { LogoLabError } from "./errors";
 import { createRegistry } from "./experiments/registry";
+import { createJobs } from "./jobs";
 import { buildLogoLabSchema } from "./resolvers";
 import { VERSION } from "./version";
 
@@ -72,6 +74,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const logError =
     options.logError ?? ((error: unknown) => console.error("[logolab] unexpected error:", error));
   const registry = createRegistry(database.prisma);
+  const jobs = createJobs(registry, config);
   const info: ServerInfo = { version: VERSION, database: database.kind, mlBackend: options.mlBackend };
   const schema: GraphQLSchema = await buildLogoLabSchema();
   const limits = queryLimitsRule({
@@ -114,7 +117,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         if (errors.length > 0) return errors;
         return { schema, document, variableValues: payload.variables, operationName: payload.operationName };
       },
-      context: (ctx): Context => createContext(ctx.extra.principal ?? null, registry, info),
+      context: (ctx): Context => createContext(ctx.extra.principal ?? null, registry, jobs, info),
     },
     wss,
   );
@@ -155,7 +158,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     expressMiddleware(apollo, {
       context: async ({ req }) => {
         const principal = await principalOf(req.headers.authorization, { apiKeys: registry.apiKeys });
-        return createContext(principal, registry, info);
+        return createContext(principal, registry, jobs, info);
       },
     }),
   );

@@ -1,5 +1,6 @@
 import type { DatabaseKind } from "../db/database";
 import type { Registry } from "../experiments/registry";
+import type { Jobs } from "../jobs";
 import type { Principal } from "./auth";
 import { createLoaders, type Loaders } from "./dataloaders";
 
@@ -15,11 +16,18 @@ export interface ServerInfo {
 export interface Context {
   principal: Principal | null;
   registry: Registry;
+  /** Long-running work: dataset preparation (and, later, training). */
+  jobs: Jobs;
   loaders: Loaders;
   server: ServerInfo;
 }
 
 /** A fresh context (fresh dataloaders) for one HTTP request or one subscription. */
-export function createContext(principal: Principal | null, registry: Registry, server: ServerInfo): Context {
-  return { principal, registry, loaders: createLoaders(registry), server };
+export function createContext(
+  principal: Principal | null,
+  registry: Registry,
+  jobs: Jobs,
+  server: ServerInfo,
+): Context {
+  return { principal, registry, jobs, loaders: createLoaders(registry), server };
 }

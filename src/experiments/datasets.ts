@@ -26,6 +26,15 @@ export interface RegisterDatasetInput {
   manifest?: Prisma.InputJsonValue;
 }
 
+/** What an import or generation found the content to be. */
+export interface DatasetContent {
+  contentHash: string;
+  classes: string[];
+  splitCounts: SplitCounts;
+  /** Summary for the registry (sources, licences, class counts); the full file list stays on disk. */
+  manifest: Prisma.InputJsonValue;
+}
+
 const ORDERING = "datasets:createdAt:desc";
 
 /** The registry of datasets: what exists, in which version and state. */
@@ -52,6 +61,61 @@ export class DatasetRegistry {
         },
       });
     });
+  }
+
+  /** A READY dataset with exactly this content, format and split recipe (re-imports find it). */
+  async findReadyByContent(
+    contentHash: string,
+    format: DatasetFormat,
+    splitRecipe: string | null,
+  ): Promise<Dataset | null> {
+    return this.prisma.dataset.findFirst({
+      where: { contentHash, format, splitRecipe, status: "READY" },
+      orderBy: { version: "asc" },
+    });
+  }
+
+  /** The newest dataset of this name, or null. */
+  async latestNamed(name: string): Promise<Dataset | null> {
+    return this.prisma.dataset.findFirst({ where: { name }, orderBy: { version: "desc" } });
+  }
+
+  /** Records preparation progress (0–1); also shows the preparing process is alive (updatedAt). */
+  async reportProgress(id: string, progress: number): Promise<void> {
+    await this.prisma.dataset.update({ where: { id }, data: { progress } });
+  }
+
+  /** Marks a prepared dataset usable, with what its content turned out to be. */
+  async markReady(id: string, content: DatasetContent): Promise<Dataset> {
+    return this.prisma.dataset.update({
+      where: { id },
+      data: {
+        status: "READY",
+        progress: null,
+        error: null,
+        contentHash: content.contentHash,
+        classes: content.classes,
+        splitCounts: content.splitCounts as unknown as Prisma.InputJsonValue,
+        manifest: content.manifest,
+      },
+    });
+  }
+
+  /** Marks a preparation failed with its reason. */
+  async markFailed(id: string, error: string): Promise<Dataset> {
+    return this.prisma.dataset.update({ where: { id }, data: { status: "FAILED", progress: null, error } });
+  }
+
+  /**
+   * Fails preparations whose process stopped reporting (updatedAt older than `staleBefore`), so a
+   * crash never leaves a dataset GENERATING forever. Returns how many were failed.
+   */
+  async failAbandonedPreparations(staleBefore: Date): Promise<number> {
+    const { count } = await this.prisma.dataset.updateMany({
+      where: { status: { in: ["GENERATING", "IMPORTING"] }, updatedAt: { lt: staleBefore } },
+      data: { status: "FAILED", progress: null, error: "interrupted: the process preparing it stopped" },
+    });
+    return count;
   }
 
   /** The dataset with this id, or null. */

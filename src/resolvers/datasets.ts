@@ -1,6 +1,7 @@
-import { Arg, Authorized, Ctx, ID, Int, Query, Resolver } from "type-graphql";
+import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
 import type { Context } from "../api/context";
-import { Dataset, DatasetConnection } from "../schema/dataset";
+import type { Dataset as DatasetRow } from "../experiments/datasets";
+import { ClassCount, Dataset, DatasetConnection, ImportDatasetInput } from "../schema/dataset";
 import { toConnection } from "./connection";
 
 @Resolver(() => Dataset)
@@ -21,5 +22,30 @@ export class DatasetResolver {
   @Query(() => Dataset, { nullable: true, description: "One dataset by id; null when none has it." })
   async dataset(@Ctx() ctx: Context, @Arg("id", () => ID, { description: "Dataset id." }) id: string) {
     return ctx.loaders.datasetById.load(id);
+  }
+
+  @Authorized("ENGINEER")
+  @Mutation(() => Dataset, {
+    description:
+      "Imports a dataset from the server's disk. Every file is validated first: on any problem nothing is registered and the error lists each problem (extensions.problems). Unchanged data returns the existing dataset; changed data becomes a new version.",
+  })
+  async importDataset(
+    @Ctx() ctx: Context,
+    @Arg("input", () => ImportDatasetInput, { description: "What to import." }) input: ImportDatasetInput,
+  ) {
+    return ctx.jobs.datasets.import(input);
+  }
+
+  @FieldResolver(() => [ClassCount], { description: "Images per class and split." })
+  classCounts(@Root() dataset: DatasetRow): ClassCount[] {
+    const counts = (
+      dataset.manifest as { classCounts?: Record<"train" | "val" | "test", Record<string, number>> }
+    ).classCounts;
+    return dataset.classes.map((label) => ({
+      label,
+      train: counts?.train[label] ?? 0,
+      val: counts?.val[label] ?? 0,
+      test: counts?.test[label] ?? 0,
+    }));
   }
 }

@@ -1,6 +1,21 @@
-import { Field, ID, Int, ObjectType } from "type-graphql";
+import { Field, Float, ID, InputType, Int, ObjectType } from "type-graphql";
 import { Connection } from "./connection";
-import { DatasetFormat, DatasetStatus } from "./enums";
+import { DatasetFormat, DatasetImportFormat, DatasetStatus, SplitRecipe } from "./enums";
+
+@ObjectType({ description: "Images of one class in each split." })
+export class ClassCount {
+  @Field(() => String, { description: "Class label." })
+  label!: string;
+
+  @Field(() => Int, { description: "Training images." })
+  train!: number;
+
+  @Field(() => Int, { description: "Validation images." })
+  val!: number;
+
+  @Field(() => Int, { description: "Test images." })
+  test!: number;
+}
 
 @ObjectType({ description: "Image counts per split." })
 export class SplitCounts {
@@ -39,6 +54,12 @@ export class Dataset {
   @Field(() => DatasetStatus, { description: "Whether it is being prepared, usable, or failed." })
   status!: DatasetStatus;
 
+  @Field(() => Float, {
+    nullable: true,
+    description: "Share of the preparation done (0–1) while GENERATING or IMPORTING.",
+  })
+  progress!: number | null;
+
   @Field(() => String, { nullable: true, description: "Why preparation failed." })
   error!: string | null;
 
@@ -62,6 +83,26 @@ export class Dataset {
 
   @Field(() => Date, { description: "When its record last changed." })
   updatedAt!: Date;
+}
+
+@InputType({ description: "A dataset on the server's disk to import." })
+export class ImportDatasetInput {
+  @Field(() => DatasetImportFormat, { description: "Layout of the directory." })
+  format!: DatasetImportFormat;
+
+  @Field(() => String, {
+    description: "Directory on the server (FlickrLogos-32: the FlickrLogos-v2 folder or its parent).",
+  })
+  path!: string;
+
+  @Field(() => SplitRecipe, { nullable: true, description: "FlickrLogos-32 split recipe (default ARTICLE)." })
+  splitRecipe?: SplitRecipe | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: "Registry name (default FlickrLogos-32 or the folder name).",
+  })
+  name?: string | null;
 }
 
 @ObjectType({ description: "A page of datasets." })

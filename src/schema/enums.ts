@@ -21,6 +21,16 @@ export enum DatasetStatus {
   FAILED = "FAILED",
 }
 
+export enum DatasetImportFormat {
+  FLICKRLOGOS32 = "FLICKRLOGOS32",
+  IMAGE_FOLDER = "IMAGE_FOLDER",
+}
+
+export enum SplitRecipe {
+  OFFICIAL = "OFFICIAL",
+  ARTICLE = "ARTICLE",
+}
+
 export enum RunStatus {
   QUEUED = "QUEUED",
   RUNNING = "RUNNING",
@@ -78,6 +88,16 @@ registerEnumType(DatasetFormat, {
 registerEnumType(DatasetStatus, {
   name: "DatasetStatus",
   description: "Lifecycle of a dataset: being generated or imported, usable, or failed.",
+});
+registerEnumType(DatasetImportFormat, {
+  name: "DatasetImportFormat",
+  description:
+    "FLICKRLOGOS32: the FlickrLogos-v2 release layout; IMAGE_FOLDER: <root>/{train,val,test}/<class>/*.",
+});
+registerEnumType(SplitRecipe, {
+  name: "SplitRecipe",
+  description:
+    "FlickrLogos-32 splits. OFFICIAL: train 320 / val 3,960 / test 3,960. ARTICLE: the first half of the validation no-logo images move into train (train 1,820 / val 2,460 / test 3,960).",
 });
 registerEnumType(RunStatus, { name: "RunStatus", description: "Lifecycle of a training run." });
 registerEnumType(Architecture, {

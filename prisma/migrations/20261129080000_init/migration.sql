@@ -35,6 +35,7 @@ CREATE TABLE "datasets" (
     "split_counts" JSONB NOT NULL DEFAULT '{}',
     "manifest" JSONB NOT NULL DEFAULT '{}',
     "status" "DatasetStatus" NOT NULL,
+    "progress" DOUBLE PRECISION,
     "error" TEXT,
     "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "updated_at" TIMESTAMPTZ(3) NOT NULL,
