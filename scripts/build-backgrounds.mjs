@@ -59,9 +59,17 @@ function readDep5(pkg) {
     const license = /^License:\s*(.*)$/m.exec(para);
     if (!files || !license) continue;
     const copyright = (/^Copyright:\s*([\s\S]*?)(?=^[A-Za-z-]+:|$(?![\s\S]))/m.exec(para)?.[1] ?? "")
-      .split("\n").map((l) => l.trim()).filter(Boolean).join("; ");
+      .split("\n")
+      .map((l) => l.trim())
+      .filter(Boolean)
+      .join("; ");
     const comment = /^Comment:\s*(\S+)/m.exec(para)?.[1] ?? "";
-    rules.push({ patterns: files[1].split(/\s+/).filter(Boolean), license: license[1].trim(), copyright, comment });
+    rules.push({
+      patterns: files[1].split(/\s+/).filter(Boolean),
+      license: license[1].trim(),
+      copyright,
+      comment,
+    });
   }
   return rules;
 }
@@ -90,7 +98,11 @@ function readQtRcc(file) {
   const buf = fs.readFileSync(file);
   if (buf.toString("latin1", 0, 4) !== "qres") throw new Error(`${file} is not a Qt rcc file`);
   const version = buf.readUInt32BE(4);
-  const [treeOffset, dataOffset, namesOffset] = [buf.readUInt32BE(8), buf.readUInt32BE(12), buf.readUInt32BE(16)];
+  const [treeOffset, dataOffset, namesOffset] = [
+    buf.readUInt32BE(8),
+    buf.readUInt32BE(12),
+    buf.readUInt32BE(16),
+  ];
   const nodeSize = version >= 2 ? 22 : 14;
   const nameAt = (offset) => {
     const at = namesOffset + offset;
@@ -143,13 +155,25 @@ function lomiriPhotos() {
   const pkg = fetchPackage("lomiri-wallpapers-16.04");
   const rules = readDep5(pkg);
   const dir = path.join(pkg.root, "usr/share/backgrounds");
-  return fs.readdirSync(dir).sort().flatMap((file) => {
-    const rule = ruleFor(rules, `16.04/${file}`, { ignoreExtension: false });
-    // umang is a drawn colour gradient, not a photograph
-    if (!rule || !ALLOWED_LICENSE.test(rule.license) || file.startsWith("umang")) return [];
-    const name = file.replace(/_by_.*$/, "").toLowerCase();
-    return [{ pkg, name: `lomiri-${name}`, sourcePath: `/usr/share/backgrounds/${file}`, license: rule.license, copyright: rule.copyright, input: path.join(dir, file) }];
-  });
+  return fs
+    .readdirSync(dir)
+    .sort()
+    .flatMap((file) => {
+      const rule = ruleFor(rules, `16.04/${file}`, { ignoreExtension: false });
+      // umang is a drawn colour gradient, not a photograph
+      if (!rule || !ALLOWED_LICENSE.test(rule.license) || file.startsWith("umang")) return [];
+      const name = file.replace(/_by_.*$/, "").toLowerCase();
+      return [
+        {
+          pkg,
+          name: `lomiri-${name}`,
+          sourcePath: `/usr/share/backgrounds/${file}`,
+          license: rule.license,
+          copyright: rule.copyright,
+          input: path.join(dir, file),
+        },
+      ];
+    });
 }
 
 /** python3-skimage sample photos; licence notes from skimage/data/_fetchers.py docstrings. */
@@ -172,8 +196,12 @@ function skimagePhotos() {
     ["text.png", "public-domain", "skimage: no known copyright restrictions, public domain"],
   ];
   return photos.map(([file, license, copyright]) => ({
-    pkg, name: `skimage-${file.replace(/\..*$/, "").replace(/_/g, "-")}`, sourcePath: `/${dir}/${file}`,
-    license, copyright, note: "package licence BSD-3-Clause; per-image note in skimage/data/_fetchers.py",
+    pkg,
+    name: `skimage-${file.replace(/\..*$/, "").replace(/_/g, "-")}`,
+    sourcePath: `/${dir}/${file}`,
+    license,
+    copyright,
+    note: "package licence BSD-3-Clause; per-image note in skimage/data/_fetchers.py",
     input: path.join(pkg.root, dir, file),
   }));
 }
@@ -183,21 +211,56 @@ function opencvPhotos() {
   const pkg = fetchPackage("opencv-doc");
   const base = "usr/share/doc/opencv-doc";
   const files = [
-    "examples/alphamat/input_images/plant.jpg", "examples/reg/home.png", "examples/dnn_superres/butterfly.png",
+    "examples/alphamat/input_images/plant.jpg",
+    "examples/reg/home.png",
+    "examples/dnn_superres/butterfly.png",
     "examples/hfs/data/000.jpg",
-    ...["fruits.jpg", "baboon.jpg", "leuvenA.jpg", "leuvenB.jpg", "squirrel_cls.jpg", "home.jpg", "aloeL.jpg",
-      "board.jpg", "starry_night.jpg", "orange.jpg", "chicky_512.png", "stuff.jpg", "smarties.png",
-      "ela_original.jpg", "basketball1.png", "graf1.png", "aero1.jpg", "aero3.jpg", "apple.jpg",
-      "rubberwhale1.png", "butterfly.jpg", "building.jpg"].map((f) => `examples/data/${f}`),
-    ...["ambush_5_left.jpg", "astra_color.jpg", "boat.jpg", "fusion_mertens.jpg", "fsrcnnOutput.jpg",
-      "retina_TreeHdr_retina.jpg", "studentsSample_input.jpg", "yolo.jpg",
-      "Background_Subtraction_Tutorial_frame.jpg", "Histogram_Calculation_Original_Image.jpg",
-      "Template_Matching_Original_Image.jpg"].map((f) => `opencv4/html/${f}`),
+    ...[
+      "fruits.jpg",
+      "baboon.jpg",
+      "leuvenA.jpg",
+      "leuvenB.jpg",
+      "squirrel_cls.jpg",
+      "home.jpg",
+      "aloeL.jpg",
+      "board.jpg",
+      "starry_night.jpg",
+      "orange.jpg",
+      "chicky_512.png",
+      "stuff.jpg",
+      "smarties.png",
+      "ela_original.jpg",
+      "basketball1.png",
+      "graf1.png",
+      "aero1.jpg",
+      "aero3.jpg",
+      "apple.jpg",
+      "rubberwhale1.png",
+      "butterfly.jpg",
+      "building.jpg",
+    ].map((f) => `examples/data/${f}`),
+    ...[
+      "ambush_5_left.jpg",
+      "astra_color.jpg",
+      "boat.jpg",
+      "fusion_mertens.jpg",
+      "fsrcnnOutput.jpg",
+      "retina_TreeHdr_retina.jpg",
+      "studentsSample_input.jpg",
+      "Background_Subtraction_Tutorial_frame.jpg",
+      "Histogram_Calculation_Original_Image.jpg",
+      "Template_Matching_Original_Image.jpg",
+    ].map((f) => `opencv4/html/${f}`),
   ];
+  // Left out: lena/messi (rights, a UNICEF logo), logos, charts, screenshots, detector outputs
+  // with drawn labels (yolo.jpg), calibration boards, and drawings.
   return files.map((file) => ({
-    pkg, name: `opencv-${path.basename(file).replace(/\..*$/, "").replace(/_/g, "-").toLowerCase()}${file.startsWith("examples/data") ? "" : `-${file.split("/")[1]}`}`,
-    sourcePath: `/${base}/${file}`, license: "BSD-3-Clause",
-    copyright: "OpenCV contributors", note: "debian/copyright Files: * is Apache-2.0 AND BSD-3-Clause",
+    pkg,
+    name: `opencv-${path.basename(file).replace(/\..*$/, "").replace(/_/g, "-").toLowerCase()}${file.startsWith("examples/data") ? "" : `-${file.split("/")[1]}`}`,
+    sourcePath: `/${base}/${file}`,
+    license: "BSD-3-Clause",
+    copyright: "OpenCV contributors",
+    note: "debian/copyright Files: * is Apache-2.0 AND BSD-3-Clause",
     input: path.join(pkg.root, base, file),
   }));
 }
@@ -206,11 +269,30 @@ function opencvPhotos() {
 function enlightenmentPhotos() {
   const pkg = fetchPackage("enlightenment-data");
   const dir = "usr/share/enlightenment/data/backgrounds";
-  const photos = ["Bamboo", "Foggy-Trees", "God-Rays", "Green-Maple", "Lichen-Branches", "Mountain", "Paper-Flower",
-    "Peaks", "Red-Maple", "Sea-of-Lanterns", "Snow-Trees", "Spruce-Needles", "Sunset-Clouds", "White-Flower", "Yellow-Flower"];
+  const photos = [
+    "Bamboo",
+    "Foggy-Trees",
+    "God-Rays",
+    "Green-Maple",
+    "Lichen-Branches",
+    "Mountain",
+    "Paper-Flower",
+    "Peaks",
+    "Red-Maple",
+    "Sea-of-Lanterns",
+    "Snow-Trees",
+    "Spruce-Needles",
+    "Sunset-Clouds",
+    "White-Flower",
+    "Yellow-Flower",
+  ];
   return photos.map((name) => ({
-    pkg, name: `enlightenment-${name.toLowerCase()}`, sourcePath: `/${dir}/${name}.edj`, license: "BSD-2-Clause",
-    copyright: "Enlightenment project (debian/copyright Files: *)", note: "largest JPEG inside the .edj",
+    pkg,
+    name: `enlightenment-${name.toLowerCase()}`,
+    sourcePath: `/${dir}/${name}.edj`,
+    license: "BSD-2-Clause",
+    copyright: "Enlightenment project (debian/copyright Files: *)",
+    note: "largest JPEG inside the .edj",
     input: () => largestEmbeddedJpeg(path.join(pkg.root, dir, `${name}.edj`)),
   }));
 }
@@ -229,9 +311,21 @@ async function gcomprisPhotos() {
       if (!rule || !ALLOWED_LICENSE.test(rule.license) || /volleyball/.test(sourcePath)) continue;
       const { width, height } = await sharp(entry.data).metadata();
       if (width < 200 || height < 150) continue;
-      const stem = sourcePath.split("/").slice(-2).join("-").replace(/\..*$/, "").replace(/_/g, "-").toLowerCase();
-      photos.push({ pkg, name: `gcompris-${stem}`, sourcePath: `/usr/share/gcompris-qt/rcc/${bundle}:${entry.path}`,
-        license: rule.license, copyright: [rule.copyright, rule.comment].filter(Boolean).join(" — "), input: entry.data });
+      const stem = sourcePath
+        .split("/")
+        .slice(-2)
+        .join("-")
+        .replace(/\..*$/, "")
+        .replace(/_/g, "-")
+        .toLowerCase();
+      photos.push({
+        pkg,
+        name: `gcompris-${stem}`,
+        sourcePath: `/usr/share/gcompris-qt/rcc/${bundle}:${entry.path}`,
+        license: rule.license,
+        copyright: [rule.copyright, rule.comment].filter(Boolean).join(" — "),
+        input: entry.data,
+      });
     }
   }
   return photos;
@@ -241,8 +335,15 @@ async function gcomprisPhotos() {
 function sklearnPhotos() {
   const pkg = fetchPackage("python3-sklearn");
   const dir = "usr/lib/python3/dist-packages/sklearn/datasets/images";
-  return [["china.jpg", "danielbuechele (Flickr 6061409035)"], ["flower.jpg", "vultilion (Flickr 6056698931)"]].map(([file, copyright]) => ({
-    pkg, name: `sklearn-${file.replace(/\..*$/, "")}`, sourcePath: `/${dir}/${file}`, license: "CC-BY-2.0", copyright,
+  return [
+    ["china.jpg", "danielbuechele (Flickr 6061409035)"],
+    ["flower.jpg", "vultilion (Flickr 6056698931)"],
+  ].map(([file, copyright]) => ({
+    pkg,
+    name: `sklearn-${file.replace(/\..*$/, "")}`,
+    sourcePath: `/${dir}/${file}`,
+    license: "CC-BY-2.0",
+    copyright,
     input: path.join(pkg.root, dir, file),
   }));
 }
@@ -259,9 +360,18 @@ async function writePhoto(photo) {
     .toColourspace("srgb")
     .jpeg({ quality: JPEG_QUALITY })
     .toFile(path.join(outDir, file));
-  return { file, width: info.width, height: info.height, bytes: info.size, package: photo.pkg.name,
-    packageVersion: photo.pkg.version, sourcePath: photo.sourcePath, license: photo.license,
-    copyright: photo.copyright, ...(photo.note ? { note: photo.note } : {}) };
+  return {
+    file,
+    width: info.width,
+    height: info.height,
+    bytes: info.size,
+    package: photo.pkg.name,
+    packageVersion: photo.pkg.version,
+    sourcePath: photo.sourcePath,
+    license: photo.license,
+    copyright: photo.copyright,
+    ...(photo.note ? { note: photo.note } : {}),
+  };
 }
 
 function licensesMarkdown(entries) {
@@ -277,11 +387,19 @@ function licensesMarkdown(entries) {
     "licence is CC0, CC-BY, BSD or public domain were taken. CC-BY works are attributed below; if you",
     "redistribute images generated from them, keep this file with them. `index.json` holds the same data.",
     "",
-    "Licences: " + Object.entries(byLicense).sort().map(([l, n]) => `${l} × ${n}`).join(", ") + ".",
+    "Licences: " +
+      Object.entries(byLicense)
+        .sort()
+        .map(([l, n]) => `${l} × ${n}`)
+        .join(", ") +
+      ".",
     "",
     "| File | Debian package (version) | Path in package | Licence | Copyright / author |",
     "| --- | --- | --- | --- | --- |",
-    ...entries.map((e) => `| ${e.file} | ${e.package} (${e.packageVersion}) | ${cell(e.sourcePath)} | ${e.license} | ${cell(e.copyright)}${e.note ? ` (${cell(e.note)})` : ""} |`),
+    ...entries.map(
+      (e) =>
+        `| ${e.file} | ${e.package} (${e.packageVersion}) | ${cell(e.sourcePath)} | ${e.license} | ${cell(e.copyright)}${e.note ? ` (${cell(e.note)})` : ""} |`,
+    ),
     "",
   ].join("\n");
 }
@@ -289,8 +407,12 @@ function licensesMarkdown(entries) {
 async function main() {
   fs.mkdirSync(workDir, { recursive: true });
   const photos = [
-    ...lomiriPhotos(), ...skimagePhotos(), ...opencvPhotos(), ...enlightenmentPhotos(),
-    ...(await gcomprisPhotos()), ...sklearnPhotos(),
+    ...lomiriPhotos(),
+    ...skimagePhotos(),
+    ...opencvPhotos(),
+    ...enlightenmentPhotos(),
+    ...(await gcomprisPhotos()),
+    ...sklearnPhotos(),
   ];
   const names = new Set();
   for (const p of photos) {
@@ -300,11 +422,14 @@ async function main() {
   fs.rmSync(outDir, { recursive: true, force: true });
   fs.mkdirSync(outDir, { recursive: true });
   const entries = [];
-  for (const photo of photos.sort((a, b) => a.name.localeCompare(b.name))) entries.push(await writePhoto(photo));
+  for (const photo of photos.sort((a, b) => a.name.localeCompare(b.name)))
+    entries.push(await writePhoto(photo));
   fs.writeFileSync(path.join(outDir, "index.json"), JSON.stringify(entries, null, 1) + "\n");
   fs.writeFileSync(path.join(outDir, "LICENSES.md"), licensesMarkdown(entries));
   const totalBytes = entries.reduce((s, e) => s + e.bytes, 0);
-  console.log(`${entries.length} photographs, ${(totalBytes / 1e6).toFixed(1)} MB in ${path.relative(repoRoot, outDir)}`);
+  console.log(
+    `${entries.length} photographs, ${(totalBytes / 1e6).toFixed(1)} MB in ${path.relative(repoRoot, outDir)}`,
+  );
 }
 
 await main();

@@ -6,6 +6,7 @@ import { migrate } from "./db/migrate";
 import { startEmbeddedPostgres } from "./db/embeddedPostgres";
 import { ROLES, type RoleName } from "./api/roles";
 import { createRegistry } from "./experiments/registry";
+import { startJobRuntime } from "./jobs/runtime";
 import { activeBackend, selectBackend } from "./ml/backend";
 import { startServer } from "./server";
 import { VERSION } from "./version";
@@ -39,25 +40,59 @@ async function ensureAdminKey(database: Database): Promise<void> {
   );
 }
 
-async function serve(config: Config): Promise<void> {
-  const database = await openDatabase(config);
-  await ensureAdminKey(database);
-  const ml = await selectBackend(config.mlBackend);
-  const server = await startServer({ config, database, mlBackend: activeBackend });
-  console.log(
-    `LogoLab ${VERSION} on ${server.url}/graphql (database: ${database.kind}, ML backend: ${ml.backend})`,
-  );
+/** Runs `close` once on SIGTERM/SIGINT, then exits. */
+function onShutdown(close: () => Promise<void>): void {
   let isStopping = false;
   const shutdown = async (signal: string) => {
     if (isStopping) return;
     isStopping = true;
-    console.log(`${signal}: draining requests and closing…`);
-    await server.stop();
-    await database.close();
+    console.log(`${signal}: finishing in-flight work and closing…`);
+    await close();
     process.exit(0);
   };
   process.once("SIGTERM", () => void shutdown("SIGTERM"));
   process.once("SIGINT", () => void shutdown("SIGINT"));
+}
+
+async function serve(config: Config): Promise<void> {
+  const database = await openDatabase(config);
+  await ensureAdminKey(database);
+  const ml = await selectBackend(config.mlBackend);
+  const registry = createRegistry(database.prisma);
+  const runtime = await startJobRuntime(config, database, registry, { workerCount: config.workers });
+  const server = await startServer({
+    config,
+    database,
+    registry,
+    jobs: runtime.jobs,
+    mlBackend: activeBackend,
+  });
+  console.log(
+    `LogoLab ${VERSION} on ${server.url}/graphql (database: ${database.kind}, ML backend: ${ml.backend}, ` +
+      `training workers: ${config.workers})`,
+  );
+  onShutdown(async () => {
+    await server.stop();
+    await runtime.stop();
+    await database.close();
+  });
+}
+
+async function work(config: Config): Promise<void> {
+  if (!config.databaseUrl) {
+    throw new Error("`logolab worker` needs DATABASE_URL: the embedded database serves one process only");
+  }
+  const database = await openDatabase(config);
+  const ml = await selectBackend(config.mlBackend);
+  const registry = createRegistry(database.prisma);
+  const runtime = await startJobRuntime(config, database, registry, { workerCount: 1 });
+  console.log(
+    `LogoLab worker ${runtime.workers[0].workerId} waiting for training jobs (ML backend: ${ml.backend})`,
+  );
+  onShutdown(async () => {
+    await runtime.stop();
+    await database.close();
+  });
 }
 
 async function runMigrations(config: Config): Promise<void> {
@@ -82,6 +117,10 @@ export function buildCli(config: Config = loadConfig()): Command {
     .command("serve")
     .description("run the GraphQL API (and training workers)")
     .action(() => serve(config));
+  program
+    .command("worker")
+    .description("run one training worker alone (one per GPU); needs DATABASE_URL")
+    .action(() => work(config));
   program
     .command("migrate")
     .description("apply pending database migrations")

@@ -42,6 +42,12 @@ export interface Config {
    * empty = any directory the server can read.
    */
   importRoots: string[];
+  /** How often a training worker stamps its run, ms (`LOGOLAB_HEARTBEAT_MS`). */
+  heartbeatMs: number;
+  /** A running run not stamped for this long is taken back from its worker, ms (`LOGOLAB_STALE_RUN_MS`). */
+  staleRunMs: number;
+  /** Attempts a run gets when its workers die (`LOGOLAB_RUN_MAX_ATTEMPTS`). */
+  runMaxAttempts: number;
   /** Generate the default SynthLogos-32 dataset when the registry is empty (`LOGOLAB_DEFAULT_DATASET`). */
   isDefaultDatasetEnabled: boolean;
 }
@@ -103,5 +109,8 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       .filter((dir) => dir.length > 0)
       .map((dir) => path.resolve(cwd, dir)),
     isDefaultDatasetEnabled: readBool(env, "LOGOLAB_DEFAULT_DATASET", true),
+    heartbeatMs: readInt(env, "LOGOLAB_HEARTBEAT_MS", 2_000, 100),
+    staleRunMs: readInt(env, "LOGOLAB_STALE_RUN_MS", 30_000, 500),
+    runMaxAttempts: readInt(env, "LOGOLAB_RUN_MAX_ATTEMPTS", 3, 1),
   };
 }

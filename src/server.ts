@@ -25,8 +25,8 @@ import { queryLimitsRule } from "./api/limits";
 import type { Config } from "./config";
 import type { Database } from "./db/database";
 import { LogoLabError } from "./errors";
-import { createRegistry } from "./experiments/registry";
-import { createJobs } from "./jobs";
+import type { Registry } from "./experiments/registry";
+import type { Jobs } from "./jobs";
 import { buildLogoLabSchema } from "./resolvers";
 import { VERSION } from "./version";
 
@@ -34,6 +34,8 @@ import { VERSION } from "./version";
 export interface ServerOptions {
   config: Config;
   database: Database;
+  registry: Registry;
+  jobs: Jobs;
   /** Name of the active TensorFlow.js backend, for `health.mlBackend`. */
   mlBackend: () => string;
   logError?: ErrorLogger;
@@ -70,11 +72,9 @@ function connectionAuthorization(params: Record<string, unknown> | undefined): s
 
 /** Starts the HTTP + websocket server on `config.port` (0 = any free port). */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
-  const { config, database } = options;
+  const { config, database, registry, jobs } = options;
   const logError =
     options.logError ?? ((error: unknown) => console.error("[logolab] unexpected error:", error));
-  const registry = createRegistry(database.prisma);
-  const jobs = createJobs(registry, config);
   const info: ServerInfo = { version: VERSION, database: database.kind, mlBackend: options.mlBackend };
   const schema: GraphQLSchema = await buildLogoLabSchema();
   const limits = queryLimitsRule({

@@ -153,11 +153,12 @@ export function blendSprite(canvas: RgbImage, sprite: PlacedSprite): void {
 
 /**
  * Tight canvas-space bounds of the sprite's pixels with alpha ≥ `minAlpha`, or null when none:
- * the logo's bounding box as FlickrLogos-32 annotates it (x, y, width, height).
+ * the logo's bounding box as FlickrLogos-32 annotates it (x, y, width, height). The default
+ * threshold is low on purpose: a pixel outside the box changes its background by at most 8/255.
  */
 export function opaqueBounds(
   sprite: PlacedSprite,
-  minAlpha = 64,
+  minAlpha = 8,
 ): { x: number; y: number; width: number; height: number } | null {
   let minX = Infinity;
   let minY = Infinity;

@@ -26,8 +26,18 @@ export interface SynthBrand {
   fillOverride?: string;
 }
 
-const THESVG = { artworkPackage: "@thesvg/icons", packageVersion: "3.3.8", packageLicense: "MIT", artworkLicense: "CC0-1.0" } as const;
-const SIMPLE = { artworkPackage: "simple-icons", packageVersion: "16.37.0", packageLicense: "CC0-1.0", artworkLicense: "CC0-1.0" } as const;
+const THESVG = {
+  artworkPackage: "@thesvg/icons",
+  packageVersion: "3.3.8",
+  packageLicense: "MIT",
+  artworkLicense: "CC0-1.0",
+} as const;
+const SIMPLE = {
+  artworkPackage: "simple-icons",
+  packageVersion: "16.37.0",
+  packageLicense: "CC0-1.0",
+  artworkLicense: "CC0-1.0",
+} as const;
 const ICONIFY_SIMPLE = {
   artworkPackage: "@iconify-json/simple-icons",
   packageVersion: "1.2.103",
@@ -88,7 +98,10 @@ const requireArtwork = createRequire(__filename);
 
 /** Adds a fill colour to a one-colour SVG's root element (simple-icons ship none). */
 function withRootFill(svg: string, fill: string): string {
-  return svg.replace(/<svg\b([^>]*)>/, (_m, attrs: string) => `<svg${attrs.replace(/\sfill="[^"]*"/, "")} fill="${fill}">`);
+  return svg.replace(
+    /<svg\b([^>]*)>/,
+    (_m, attrs: string) => `<svg${attrs.replace(/\sfill="[^"]*"/, "")} fill="${fill}">`,
+  );
 }
 
 interface IconifySet {
@@ -100,7 +113,9 @@ interface IconifySet {
 /** The brand's SVG source, coloured as its package ships it (or with its fill override). */
 export function loadBrandSvg(brand: SynthBrand): string {
   if (brand.artworkPackage === "simple-icons") {
-    const icon = (simpleIcons as unknown as Record<string, { svg: string; hex: string } | undefined>)[brand.slug];
+    const icon = (simpleIcons as unknown as Record<string, { svg: string; hex: string } | undefined>)[
+      brand.slug
+    ];
     if (icon === undefined) throw new Error(`simple-icons has no ${brand.slug}`);
     return withRootFill(icon.svg, brand.fillOverride ?? `#${icon.hex}`);
   }

@@ -3,6 +3,7 @@ import { ApiKeyService } from "./apiKeys";
 import { DatasetRegistry } from "./datasets";
 import { ExperimentService } from "./experiments";
 import { ModelAliasService } from "./modelAliases";
+import { RunLifecycle } from "./runLifecycle";
 import { RunService } from "./runs";
 
 /** Every domain service over one database. */
@@ -10,6 +11,7 @@ export interface Registry {
   datasets: DatasetRegistry;
   experiments: ExperimentService;
   runs: RunService;
+  runLifecycle: RunLifecycle;
   modelAliases: ModelAliasService;
   apiKeys: ApiKeyService;
 }
@@ -20,6 +22,7 @@ export function createRegistry(prisma: PrismaClient): Registry {
     datasets: new DatasetRegistry(prisma),
     experiments: new ExperimentService(prisma),
     runs: new RunService(prisma),
+    runLifecycle: new RunLifecycle(prisma),
     modelAliases: new ModelAliasService(prisma),
     apiKeys: new ApiKeyService(prisma),
   };

@@ -113,6 +113,11 @@ export class RunService {
     return runIds.map((id) => byRun.get(id) ?? []);
   }
 
+  /** The metrics of one epoch of a run, or null. */
+  async epochAt(runId: string, epoch: number): Promise<EpochMetric | null> {
+    return this.prisma.epochMetric.findUnique({ where: { runId_epoch: { runId, epoch } } });
+  }
+
   /** The checkpoint of `runId` saved at `epoch`, or null. */
   async checkpointAt(runId: string, epoch: number): Promise<Checkpoint | null> {
     return this.prisma.checkpoint.findUnique({ where: { runId_epoch: { runId, epoch } } });

@@ -53,27 +53,35 @@ async function tryJsBackend(backend: "wasm" | "cpu"): Promise<void> {
 
 async function trySelect(candidates: readonly MlBackend[]): Promise<BackendSelection> {
   const attempts: BackendAttempt[] = [];
+  let isNativeBroken = false;
   for (const backend of candidates) {
+    const isNative = backend === "tensorflow-gpu" || backend === "tensorflow";
+    if (isNative && isNativeBroken) continue;
     try {
-      if (backend === "tensorflow-gpu" || backend === "tensorflow") await tryNative(backend);
+      if (isNative) await tryNative(backend);
       else await tryJsBackend(backend);
       return { backend, attempts };
     } catch (error) {
-      attempts.push({ backend, error: error instanceof Error ? error.message : String(error) });
-      // A half-installed native package may have registered kernels before throwing: stop trying native.
-      if (backend === "tensorflow-gpu" && !isModuleNotFound(error)) {
-        return trySelect(candidates.filter((c) => c === "wasm" || c === "cpu")).then((rest) => ({
-          backend: rest.backend,
-          attempts: [...attempts, ...rest.attempts],
-        }));
-      }
+      attempts.push({ backend, error: messageOf(error) });
+      // A half-installed native package may register kernels before throwing: try no other native one.
+      if (isNative && !isModuleNotFound(error)) isNativeBroken = true;
     }
   }
-  throw new Error(`no TensorFlow.js backend could start: ${attempts.map((a) => `${a.backend}: ${a.error}`).join("; ")}`);
+  const reasons = attempts.map((a) => `${a.backend}: ${a.error}`).join("; ");
+  throw new Error(`no TensorFlow.js backend could start: ${reasons}`);
 }
 
+// Duck-typed, not instanceof: errors from require() may come from another realm (e.g. under jest).
 function isModuleNotFound(error: unknown): boolean {
-  return error instanceof Error && (error as NodeJS.ErrnoException).code === "MODULE_NOT_FOUND";
+  return (
+    typeof error === "object" && error !== null && (error as { code?: unknown }).code === "MODULE_NOT_FOUND"
+  );
+}
+
+function messageOf(error: unknown): string {
+  const message =
+    typeof error === "object" && error !== null ? (error as { message?: unknown }).message : undefined;
+  return typeof message === "string" ? message : String(error);
 }
 
 /**

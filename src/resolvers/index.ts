@@ -1,4 +1,5 @@
 import type { GraphQLSchema } from "graphql";
+import { createPubSub } from "@graphql-yoga/subscription";
 import { buildSchema } from "type-graphql";
 import { authChecker } from "../api/auth";
 import { ApiKeyResolver } from "./apiKeys";
@@ -6,6 +7,7 @@ import { DatasetResolver } from "./datasets";
 import { ExperimentResolver } from "./experiments";
 import { HealthResolver } from "./health";
 import { ModelAliasResolver } from "./modelAliases";
+import { RunEventResolver } from "./runEvents";
 import { RunResolver } from "./runs";
 
 /** Every resolver class of the API. */
@@ -14,11 +16,14 @@ export const RESOLVERS = [
   DatasetResolver,
   ExperimentResolver,
   RunResolver,
+  RunEventResolver,
   ModelAliasResolver,
   ApiKeyResolver,
 ] as const;
 
 /** The executable GraphQL schema. */
 export async function buildLogoLabSchema(): Promise<GraphQLSchema> {
-  return buildSchema({ resolvers: RESOLVERS, authChecker, validate: false });
+  // Every subscription has its own `subscribe` (events come from the jobs' EventBus); type-graphql
+  // still insists on a pubSub, so it gets one that nothing publishes to.
+  return buildSchema({ resolvers: RESOLVERS, authChecker, validate: false, pubSub: createPubSub() });
 }

@@ -1,4 +1,4 @@
-import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from "type-graphql";
+import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
 import type { Context } from "../api/context";
 import { summariseComparison } from "../experiments/runComparison";
 import type { Run as RunRow } from "../experiments/runs";
@@ -12,7 +12,9 @@ import {
   RunComparison,
   RunConnection,
   RunFilter,
+  StartRunInput,
 } from "../schema/run";
+import type { RunHyperparametersInput } from "../jobs/runLauncher";
 import { toConnection } from "./connection";
 
 @Resolver(() => Run)
@@ -55,6 +57,30 @@ export class RunResolver {
     return { runs, ...summariseComparison(runs) };
   }
 
+  @Authorized("ENGINEER")
+  @Mutation(() => Run, {
+    description:
+      "Queues a training run. Hyperparameters are validated first (omitted ones take the article's defaults); errors name the field and nothing is queued.",
+  })
+  async startRun(
+    @Ctx() ctx: Context,
+    @Arg("input", () => StartRunInput, { description: "The run." }) input: StartRunInput,
+  ) {
+    return ctx.jobs.runs.start({
+      experimentId: input.experimentId,
+      hyperparameters: input.hyperparameters as RunHyperparametersInput | null,
+    });
+  }
+
+  @Authorized("ENGINEER")
+  @Mutation(() => Run, {
+    description:
+      "Cancels a run: a queued one at once, a running one after its current batch (its last checkpoint is kept). A finished run is BAD_USER_INPUT.",
+  })
+  async cancelRun(@Ctx() ctx: Context, @Arg("id", () => ID, { description: "Run id." }) id: string) {
+    return ctx.jobs.runs.cancel(id);
+  }
+
   @FieldResolver(() => Experiment)
   async experiment(@Root() run: RunRow, @Ctx() ctx: Context) {
     return ctx.loaders.experimentById.load(run.experimentId);
@@ -62,7 +88,8 @@ export class RunResolver {
 
   @FieldResolver(() => Hyperparameters)
   hyperparameters(@Root() run: RunRow): Hyperparameters {
-    return run.hyperparameters as unknown as Hyperparameters;
+    const stored = run.hyperparameters as unknown as Hyperparameters;
+    return { ...stored, classWeights: stored.classWeights ?? null };
   }
 
   @FieldResolver(() => [EpochMetric])

@@ -71,6 +71,14 @@ export enum RunOrder {
   BEST_VAL_MACRO_F1_DESC = "BEST_VAL_MACRO_F1_DESC",
 }
 
+export enum RunEventKind {
+  SNAPSHOT = "SNAPSHOT",
+  STATUS = "STATUS",
+  PROGRESS = "PROGRESS",
+  EPOCH = "EPOCH",
+  CANCEL_REQUESTED = "CANCEL_REQUESTED",
+}
+
 export enum DatabaseKind {
   postgres = "postgres",
   embedded = "embedded",
@@ -116,6 +124,11 @@ registerEnumType(LossWeighting, {
     "How cross-entropy is weighted per class: not, by inverse frequency, by effective number, or by given weights.",
 });
 registerEnumType(RunOrder, { name: "RunOrder", description: "Sort order of the runs list." });
+registerEnumType(RunEventKind, {
+  name: "RunEventKind",
+  description:
+    "SNAPSHOT: the run as it is when the subscription starts; STATUS: a status change; PROGRESS: batch progress (not stored); EPOCH: an epoch's metrics were committed; CANCEL_REQUESTED: a cancel was asked for a running run.",
+});
 registerEnumType(DatabaseKind, {
   name: "DatabaseKind",
   description: "postgres: an external PostgreSQL server; embedded: the built-in PGlite database.",

@@ -1,6 +1,6 @@
 import { Field, Float, ID, InputType, Int, ObjectType } from "type-graphql";
 import { Connection } from "./connection";
-import { Architecture, Augmentation, LossWeighting, Optimizer, RunStatus } from "./enums";
+import { Architecture, Augmentation, LossWeighting, Optimizer, RunEventKind, RunStatus } from "./enums";
 import { Experiment } from "./experiment";
 import { TrainableLayersScalar, type TrainableLayersValue } from "./scalars";
 
@@ -29,9 +29,6 @@ export class Hyperparameters {
 
   @Field(() => Float, { description: "Step size." })
   learningRate!: number;
-
-  @Field(() => Float, { description: "Momentum (MOMENTUM optimizer only)." })
-  momentum!: number;
 
   @Field(() => Float, { description: "L2 weight decay coefficient." })
   weightDecay!: number;
@@ -83,9 +80,6 @@ export class HyperparametersInput {
 
   @Field(() => Float, { nullable: true, description: "Learning rate (default 0.01)." })
   learningRate?: number | null;
-
-  @Field(() => Float, { nullable: true, description: "Momentum for MOMENTUM (default 0.9)." })
-  momentum?: number | null;
 
   @Field(() => Float, { nullable: true, description: "Weight decay (default 0.001)." })
   weightDecay?: number | null;
@@ -269,6 +263,74 @@ export class RunFilter {
     description: "Only pretrained (true) or from-scratch (false) runs.",
   })
   pretrained?: boolean | null;
+}
+
+@InputType({ description: "A new run of an experiment." })
+export class StartRunInput {
+  @Field(() => ID, { description: "Experiment the run belongs to (its dataset must be READY)." })
+  experimentId!: string;
+
+  @Field(() => HyperparametersInput, {
+    nullable: true,
+    description: "Hyperparameters; omitted ones take the article's defaults.",
+  })
+  hyperparameters?: HyperparametersInput | null;
+}
+
+@ObjectType({
+  description: "Training progress within an epoch (published at most 4 times a second, not stored).",
+})
+export class BatchProgress {
+  @Field(() => Int, { description: "Epoch in progress, from 1." })
+  epoch!: number;
+
+  @Field(() => Int, { description: "Batch just finished, from 1." })
+  batch!: number;
+
+  @Field(() => Int, { description: "Batches in the epoch." })
+  batchCount!: number;
+
+  @Field(() => Int, { description: "Training images done in this epoch." })
+  imagesDone!: number;
+
+  @Field(() => Int, { description: "Training images in the epoch." })
+  imagesTotal!: number;
+
+  @Field(() => Float, { description: "Training throughput in this epoch (images per second)." })
+  imagesPerSecond!: number;
+
+  @Field(() => Float, { nullable: true, description: "Estimated seconds until the run's last epoch ends." })
+  etaSeconds!: number | null;
+
+  @Field(() => Float, { description: "Loss of the batch." })
+  loss!: number;
+}
+
+@ObjectType({ description: "One event of a run's progress stream." })
+export class RunEvent {
+  @Field(() => RunEventKind, { description: "What happened." })
+  kind!: RunEventKind;
+
+  @Field(() => ID, { description: "The run." })
+  runId!: string;
+
+  @Field(() => Run, { description: "The run as stored now." })
+  run!: Run;
+
+  @Field(() => RunStatus, { nullable: true, description: "New status (SNAPSHOT and STATUS events)." })
+  status!: RunStatus | null;
+
+  @Field(() => EpochMetric, {
+    nullable: true,
+    description: "The committed epoch (EPOCH events; SNAPSHOT: the latest committed epoch, if any).",
+  })
+  epoch!: EpochMetric | null;
+
+  @Field(() => BatchProgress, { nullable: true, description: "Batch progress (PROGRESS events)." })
+  progress!: BatchProgress | null;
+
+  @Field(() => Date, { description: "When it happened." })
+  at!: Date;
 }
 
 @ObjectType({ description: "A hyperparameter whose value differs between compared runs." })

@@ -1,4 +1,7 @@
 import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import pg from "pg";
 import { loadConfig, type Config } from "../../src/config";
 import { openDatabase, type Database } from "../../src/db/database";
@@ -49,10 +52,21 @@ export interface TestDatabase {
   close(): Promise<void>;
 }
 
-/** Creates, migrates and opens a scratch database; `close()` disconnects and drops it. */
+/**
+ * Creates, migrates and opens a scratch database with a temporary LOGOLAB_HOME (unless `env` names
+ * one); `close()` disconnects, drops the database and removes the temporary home.
+ */
 export async function createTestDatabase(env: Record<string, string> = {}): Promise<TestDatabase> {
   const scratch = await createScratchDatabase();
-  const config = loadConfig({ DATABASE_URL: scratch.url, PORT: "0", LOGOLAB_WORKERS: "0", ...env });
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), "logolab-test-home-"));
+  const config = loadConfig({
+    DATABASE_URL: scratch.url,
+    PORT: "0",
+    LOGOLAB_WORKERS: "0",
+    LOGOLAB_HOME: home,
+    LOGOLAB_DEFAULT_DATASET: "false",
+    ...env,
+  });
   const database = await openDatabase(config);
   return {
     config,
@@ -61,6 +75,7 @@ export async function createTestDatabase(env: Record<string, string> = {}): Prom
     async close() {
       await database.close();
       await scratch.drop();
+      fs.rmSync(home, { recursive: true, force: true });
     },
   };
 }

@@ -1,4 +1,5 @@
 import { createRegistry, type Registry } from "../../src/experiments/registry";
+import { startJobRuntime, type JobRuntime } from "../../src/jobs/runtime";
 import { activeBackend, selectBackend } from "../../src/ml/backend";
 import { startServer, type RunningServer } from "../../src/server";
 import { createTestDatabase, type TestDatabase } from "./testDatabase";
@@ -24,6 +25,7 @@ export interface TestServer {
   graphqlUrl: string;
   db: TestDatabase;
   registry: Registry;
+  runtime: JobRuntime;
   keys: TestKeys;
   /** POSTs a GraphQL operation with `key` as Bearer token (none when undefined). */
   gql<T = Record<string, unknown>>(
@@ -43,15 +45,24 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     ),
   );
   let server: RunningServer;
+  let runtime: JobRuntime | undefined;
+  const logError = process.env.LOGOLAB_TEST_LOG_ERRORS ? console.error : () => {};
   try {
     await selectBackend(db.config.mlBackend);
+    runtime = await startJobRuntime(db.config, db.database, registry, {
+      workerCount: db.config.workers,
+      logError,
+    });
     server = await startServer({
       config: db.config,
       database: db.database,
+      registry,
+      jobs: runtime.jobs,
       mlBackend: activeBackend,
-      logError: () => {},
+      logError,
     });
   } catch (error) {
+    await runtime?.stop();
     await db.close();
     throw error;
   }
@@ -61,6 +72,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     graphqlUrl,
     db,
     registry,
+    runtime: runtime!,
     keys: { viewer: viewer.secret, service: service.secret, engineer: engineer.secret, admin: admin.secret },
     async gql(query, variables, key) {
       const response = await fetch(graphqlUrl, {
@@ -72,6 +84,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     },
     async stop() {
       await server.stop();
+      await runtime!.stop();
       await db.close();
     },
   };

@@ -78,7 +78,9 @@ CREATE TABLE "runs" (
     "best_val_accuracy" DOUBLE PRECISION,
     "resumed_from_epoch" INTEGER,
     "attempt" INTEGER NOT NULL DEFAULT 0,
+    "job_id" TEXT,
     "worker_id" TEXT,
+    "cancel_requested_at" TIMESTAMPTZ(3),
     "heartbeat_at" TIMESTAMPTZ(3),
     "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "started_at" TIMESTAMPTZ(3),
@@ -188,6 +190,9 @@ CREATE INDEX "runs_created_at_id_idx" ON "runs"("created_at", "id");
 
 -- CreateIndex
 CREATE INDEX "runs_status_created_at_idx" ON "runs"("status", "created_at");
+
+-- CreateIndex
+CREATE INDEX "runs_status_heartbeat_at_idx" ON "runs"("status", "heartbeat_at");
 
 -- CreateIndex
 CREATE INDEX "runs_best_val_macro_f1_idx" ON "runs"("best_val_macro_f1");

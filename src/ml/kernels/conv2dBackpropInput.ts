@@ -37,12 +37,23 @@ export function makeConv2dBackpropInputWasm(stockKernel: tf.KernelFunc): tf.Kern
       geometry.padTop <= filterShape[0] - 1 &&
       geometry.padLeft <= filterShape[1] - 1;
     if (!isRewritable) return stockKernel(args);
-    return backpropInputAsConvolution(args.inputs.dy as tf.TensorInfo, filter, attrs.inputShape, geometry, args.backend);
+    return backpropInputAsConvolution(
+      args.inputs.dy as tf.TensorInfo,
+      filter,
+      attrs.inputShape,
+      geometry,
+      args.backend,
+    );
   };
 }
 
 /** `dy [B,oH,oW,O]` → `[B, oH·sh, oW·sw, O]` with `sh-1` zero rows after each row (cols likewise). */
-function insertZeros(dy: tf.TensorInfo, sh: number, sw: number, backend: KernelArgs["backend"]): tf.TensorInfo {
+function insertZeros(
+  dy: tf.TensorInfo,
+  sh: number,
+  sw: number,
+  backend: KernelArgs["backend"],
+): tf.TensorInfo {
   const [b, oh, ow, o] = dy.shape;
   const split = callWasmKernel("Reshape", { x: dy }, { shape: [b, oh, 1, ow, 1, o] }, backend);
   const padded = callWasmKernel(
@@ -88,7 +99,12 @@ function backpropInputAsConvolution(
   const keptWidth = Math.min(dyDense.shape[2], width + fw - 1 - padLeft);
   if (keptHeight < dyDense.shape[1] || keptWidth < dyDense.shape[2]) {
     const [b, , , o] = dyDense.shape;
-    dyDense = callWasmKernel("Slice", { x: dyDense }, { begin: [0, 0, 0, 0], size: [b, keptHeight, keptWidth, o] }, backend);
+    dyDense = callWasmKernel(
+      "Slice",
+      { x: dyDense },
+      { begin: [0, 0, 0, 0], size: [b, keptHeight, keptWidth, o] },
+      backend,
+    );
     temporaries.push(dyDense);
   }
   const swapped = callWasmKernel("Transpose", { x: filter }, { perm: [0, 1, 3, 2] }, backend);

@@ -25,11 +25,21 @@ export function makeTileWasm(stockKernel: tf.KernelFunc): tf.KernelFunc {
 }
 
 /** `x` concatenated with itself `count` times along `axis`, by doubling then one partial copy. */
-function repeatAlongAxis(x: tf.TensorInfo, axis: number, count: number, backend: KernelArgs["backend"]): tf.TensorInfo {
+function repeatAlongAxis(
+  x: tf.TensorInfo,
+  axis: number,
+  count: number,
+  backend: KernelArgs["backend"],
+): tf.TensorInfo {
   let block = callWasmKernel("Identity", { x }, {}, backend);
   let blockCount = 1;
   while (blockCount * 2 <= count) {
-    const doubled = callWasmKernel("Concat", [block, block] as unknown as tf.NamedTensorInfoMap, { axis }, backend);
+    const doubled = callWasmKernel(
+      "Concat",
+      [block, block] as unknown as tf.NamedTensorInfoMap,
+      { axis },
+      backend,
+    );
     disposeInfos(backend, block);
     block = doubled;
     blockCount *= 2;
@@ -37,8 +47,18 @@ function repeatAlongAxis(x: tf.TensorInfo, axis: number, count: number, backend:
   if (blockCount === count) return block;
   const restSize = x.shape.slice();
   restSize[axis] = x.shape[axis] * (count - blockCount);
-  const rest = callWasmKernel("Slice", { x: block }, { begin: x.shape.map(() => 0), size: restSize }, backend);
-  const result = callWasmKernel("Concat", [block, rest] as unknown as tf.NamedTensorInfoMap, { axis }, backend);
+  const rest = callWasmKernel(
+    "Slice",
+    { x: block },
+    { begin: x.shape.map(() => 0), size: restSize },
+    backend,
+  );
+  const result = callWasmKernel(
+    "Concat",
+    [block, rest] as unknown as tf.NamedTensorInfoMap,
+    { axis },
+    backend,
+  );
   disposeInfos(backend, block, rest);
   return result;
 }

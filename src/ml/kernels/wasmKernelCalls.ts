@@ -45,7 +45,15 @@ export function forwardConvGeometry(
   pad: tf.backend_util.ExplicitPadding | "valid" | "same" | number,
   dimRoundingMode: "floor" | "round" | "ceil" | undefined,
 ): ForwardConvGeometry {
-  const info = tf.backend_util.computeConv2DInfo(xShape, filterShape, strides, 1, pad, dimRoundingMode, false);
+  const info = tf.backend_util.computeConv2DInfo(
+    xShape,
+    filterShape,
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+    false,
+  );
   return {
     padTop: info.padInfo.top,
     padLeft: info.padInfo.left,

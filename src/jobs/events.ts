@@ -1,0 +1,161 @@
+import pg from "pg";
+import { Channel } from "./channel";
+
+/** What changed about a run. */
+export type RunEventKind = "STATUS" | "PROGRESS" | "EPOCH" | "CANCEL_REQUESTED";
+
+/** Batch progress; published at most a few times a second and never stored. */
+export interface BatchProgressMessage {
+  epoch: number;
+  batch: number;
+  batchCount: number;
+  imagesDone: number;
+  imagesTotal: number;
+  imagesPerSecond: number;
+  /** Seconds until the run's last epoch ends, estimated from the current throughput. */
+  etaSeconds: number | null;
+  loss: number;
+}
+
+/**
+ * An event as it crosses processes. It carries ids and small values only (NOTIFY payloads are
+ * limited to 8000 bytes): epoch metrics are read from the database, where they are committed first.
+ */
+export interface RunEventMessage {
+  runId: string;
+  kind: RunEventKind;
+  /** ISO time of the change. */
+  at: string;
+  status?: string;
+  epoch?: number;
+  progress?: BatchProgressMessage;
+}
+
+/** Publishes run events and lets subscribers follow one run. */
+export interface EventBus {
+  publish(message: RunEventMessage): Promise<void>;
+  /** Events of one run from now on; `return()` unsubscribes. */
+  subscribe(runId: string): AsyncIterableIterator<RunEventMessage>;
+  close(): Promise<void>;
+}
+
+// A slow subscriber may lose progress ticks, never status changes or epochs.
+const SUBSCRIBER_CAPACITY = 256;
+const isDroppable = (m: RunEventMessage) => m.kind === "PROGRESS";
+
+/** Fan-out to local subscribers; the base of both buses. */
+class LocalFanOut {
+  private readonly subscribers = new Map<string, Set<Channel<RunEventMessage>>>();
+
+  deliver(message: RunEventMessage): void {
+    for (const channel of this.subscribers.get(message.runId) ?? []) channel.push(message);
+  }
+
+  subscribe(runId: string): AsyncIterableIterator<RunEventMessage> {
+    const set = this.subscribers.get(runId) ?? new Set();
+    this.subscribers.set(runId, set);
+    const channel: Channel<RunEventMessage> = new Channel(SUBSCRIBER_CAPACITY, isDroppable, () => {
+      set.delete(channel);
+      if (set.size === 0) this.subscribers.delete(runId);
+    });
+    set.add(channel);
+    return channel;
+  }
+
+  closeAll(): void {
+    for (const set of this.subscribers.values()) for (const channel of [...set]) void channel.return();
+  }
+}
+
+/** Events within one process (embedded PGlite cannot carry NOTIFY across connections). */
+export class InProcessEventBus implements EventBus {
+  private readonly fanOut = new LocalFanOut();
+
+  async publish(message: RunEventMessage): Promise<void> {
+    this.fanOut.deliver(message);
+  }
+
+  subscribe(runId: string): AsyncIterableIterator<RunEventMessage> {
+    return this.fanOut.subscribe(runId);
+  }
+
+  async close(): Promise<void> {
+    this.fanOut.closeAll();
+  }
+}
+
+/** NOTIFY channel all LogoLab processes share. */
+export const RUN_EVENTS_CHANNEL = "logolab_run_events";
+
+/**
+ * Events across processes through PostgreSQL LISTEN/NOTIFY: one connection listens, one publishes
+ * (a single publishing session keeps NOTIFY order equal to publish order). A process's own events
+ * reach its subscribers through the same NOTIFY path as everyone else's.
+ */
+export class PostgresEventBus implements EventBus {
+  private readonly fanOut = new LocalFanOut();
+  private listener: pg.Client | undefined;
+  private publisher: pg.Client | undefined;
+  private publishChain: Promise<unknown> = Promise.resolve();
+  private isClosed = false;
+
+  private constructor(
+    private readonly connectionString: string,
+    private readonly logError: (error: unknown) => void,
+  ) {}
+
+  /** Connects both sessions and starts listening. */
+  static async connect(
+    connectionString: string,
+    logError: (error: unknown) => void,
+  ): Promise<PostgresEventBus> {
+    const bus = new PostgresEventBus(connectionString, logError);
+    await bus.listen();
+    bus.publisher = await bus.connectClient();
+    return bus;
+  }
+
+  private async connectClient(): Promise<pg.Client> {
+    const client = new pg.Client({ connectionString: this.connectionString });
+    client.on("error", (error) => this.logError(error));
+    await client.connect();
+    return client;
+  }
+
+  private async listen(): Promise<void> {
+    const client = await this.connectClient();
+    client.on("notification", (notification) => {
+      if (notification.channel !== RUN_EVENTS_CHANNEL || !notification.payload) return;
+      try {
+        this.fanOut.deliver(JSON.parse(notification.payload) as RunEventMessage);
+      } catch (error) {
+        this.logError(error);
+      }
+    });
+    client.on("end", () => {
+      // Reconnect unless closing: events missed meanwhile are covered by subscribers' snapshots.
+      if (!this.isClosed) setTimeout(() => void this.listen().catch(this.logError), 1000);
+    });
+    await client.query(`LISTEN ${RUN_EVENTS_CHANNEL}`);
+    this.listener = client;
+  }
+
+  publish(message: RunEventMessage): Promise<void> {
+    const sent = this.publishChain.then(() =>
+      this.publisher!.query("SELECT pg_notify($1, $2)", [RUN_EVENTS_CHANNEL, JSON.stringify(message)]),
+    );
+    this.publishChain = sent.catch(() => undefined);
+    return sent.then(() => undefined);
+  }
+
+  subscribe(runId: string): AsyncIterableIterator<RunEventMessage> {
+    return this.fanOut.subscribe(runId);
+  }
+
+  async close(): Promise<void> {
+    this.isClosed = true;
+    this.fanOut.closeAll();
+    await this.publishChain;
+    await Promise.all([this.listener?.end(), this.publisher?.end()]);
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * Entry point of the child process that trains one run (forked by TrainingProcess). Isolation:
+ * the wasm heap is capped at 4 GiB and an abort there kills only this process.
+ */
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { readManifest } from "../ml/checkpoint";
+import { selectBackend } from "../ml/backend";
+import { isBetterEpoch, train } from "../ml/train";
+import type { EpochMetrics } from "../ml/checkpoint";
+import { loadTrainingData } from "./trainingData";
+import type { FromChild, ToChild, TrainingSpec } from "./trainingMessages";
+
+function send(message: FromChild): void {
+  process.send!(message);
+}
+
+let isStopRequested = false;
+const epochAcks = new Map<number, () => void>();
+
+function waitForRecord(epoch: number): Promise<void> {
+  return new Promise((resolve) => epochAcks.set(epoch, resolve));
+}
+
+/** Tells the parent which epochs an earlier attempt finished, and returns the best so far. */
+async function reportResumedHistory(resumeFrom: string | undefined): Promise<EpochMetrics | undefined> {
+  if (!resumeFrom) return undefined;
+  const manifest = await readManifest(resumeFrom);
+  const history = manifest.training?.history ?? [];
+  const bestEpoch = manifest.training?.bestEpoch ?? 0;
+  send({ type: "resumed", history, bestEpoch });
+  return history.find((m) => m.epoch === bestEpoch);
+}
+
+async function run(spec: TrainingSpec): Promise<void> {
+  const { backend } = await selectBackend(spec.mlBackend);
+  send({ type: "ready", backend });
+  const data = await loadTrainingData(spec.datasetDir);
+  const resumeFrom =
+    spec.resumeFrom && existsSync(path.join(spec.resumeFrom, "manifest.json")) ? spec.resumeFrom : undefined;
+  let best = await reportResumedHistory(resumeFrom);
+  const result = await train({
+    hyperparameters: spec.hyperparameters,
+    data,
+    checkpointDir: spec.checkpointDir,
+    cacheDir: spec.cacheDir,
+    datasetVersion: spec.datasetVersion,
+    resumeFrom,
+    shouldStop: () => isStopRequested,
+    onBatch: (progress) => send({ type: "batch", progress }),
+    onEpoch: async (metrics) => {
+      const isBest = isBetterEpoch(metrics, best);
+      if (isBest) best = metrics;
+      const recorded = waitForRecord(metrics.epoch);
+      send({ type: "epoch", metrics, isBest });
+      // The parent copies best/ and commits before training goes on and may overwrite it.
+      await recorded;
+    },
+  });
+  send({ type: "done", status: result.status });
+}
+
+process.on("message", (message: ToChild) => {
+  if (message.type === "stop") isStopRequested = true;
+  else if (message.type === "epochRecorded") epochAcks.get(message.epoch)?.();
+  else if (message.type === "start") {
+    run(message.spec)
+      // The parent disconnects once it has the outcome; disconnecting here could drop the last message.
+      .catch((error: unknown) =>
+        send({ type: "failed", message: error instanceof Error ? error.message : String(error) }),
+      );
+  }
+});
+// The parent going away (its crash) ends the child too: training must not go on unowned.
+process.on("disconnect", () => process.exit(0));

@@ -1,0 +1,262 @@
+import { randomUUID } from "node:crypto";
+import { existsSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { MlBackendPreference } from "../config";
+import type { Registry } from "../experiments/registry";
+import type { Run } from "../experiments/runs";
+import type { EpochMetrics } from "../ml/checkpoint";
+import type { Hyperparameters } from "../ml/hyperparameters";
+import type { BatchProgress } from "../ml/train";
+import { freezeBestCheckpoint, runCheckpointDir } from "./checkpointStore";
+import type { EventBus, RunEventMessage } from "./events";
+import { epochRecordOf } from "./epochRecord";
+import { ProgressThrottle } from "./progressThrottle";
+import type { TrainingJob, TrainingQueue } from "./trainingQueue";
+import { TrainingProcess, type TrainingOutcome } from "./trainingProcess";
+import type { TrainingSpec } from "./trainingMessages";
+
+/** Timing and storage of a training worker. */
+export interface WorkerSettings {
+  artifactsDir: string;
+  cacheDir: string;
+  mlBackend: MlBackendPreference;
+  /** How often the worker stamps its run (ms). */
+  heartbeatMs: number;
+  /** A RUNNING run whose stamp is older than this is considered orphaned (ms). */
+  staleAfterMs: number;
+  /** Attempts a run gets before a dying worker fails it for good. */
+  maxAttempts: number;
+  /** Least time between two progress events of one run (ms). */
+  progressIntervalMs: number;
+}
+
+interface ActiveRun {
+  runId: string;
+  process: TrainingProcess;
+  /** Why this worker asked the child to stop, if it did. */
+  stopReason?: "cancel" | "shutdown";
+}
+
+/**
+ * Pulls training jobs from the queue, one at a time, and runs each in a child process; records
+ * every epoch (metrics, best checkpoint) before announcing it; stamps a heartbeat; re-queues runs
+ * whose worker died. Several workers (processes or machines) may share one queue.
+ */
+export class TrainingWorker {
+  readonly workerId = `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  private active: ActiveRun | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private isStopping = false;
+  private workId: string | undefined;
+  private handling: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly registry: Registry,
+    private readonly queue: TrainingQueue,
+    private readonly bus: EventBus,
+    private readonly settings: WorkerSettings,
+    private readonly logError: (error: unknown) => void = console.error,
+  ) {}
+
+  /**
+   * Reconciles orphaned runs, then starts taking jobs. `isSoleProcess` (the embedded database, which
+   * only one process can open) means every RUNNING run was left by a process that is gone.
+   */
+  async start(isSoleProcess = false): Promise<void> {
+    if (isSoleProcess) await this.reclaimAll();
+    else await this.reapStale();
+    this.workId = await this.queue.work((job) => {
+      this.handling = this.handle(job);
+      return this.handling;
+    });
+    this.timer = setInterval(() => void this.tick().catch(this.logError), this.settings.heartbeatMs);
+  }
+
+  /** Stops taking jobs; a run in progress is stopped at its next batch and handed back to the queue. */
+  async stop(): Promise<void> {
+    this.isStopping = true;
+    clearInterval(this.timer);
+    if (this.workId) await this.queue.stopWorking(this.workId);
+    if (this.active) {
+      this.active.stopReason = "shutdown";
+      this.active.process.requestStop();
+    }
+    await this.handling;
+  }
+
+  private async publish(message: Omit<RunEventMessage, "at">): Promise<void> {
+    await this.bus.publish({ ...message, at: new Date().toISOString() });
+  }
+
+  /** Asks the active run's child to stop because a user cancelled it. */
+  private stopForCancel(runId: string): void {
+    const active = this.active;
+    if (active?.runId !== runId || active.stopReason) return;
+    active.stopReason = "cancel";
+    active.process.requestStop();
+  }
+
+  /** Heartbeat of the run in progress (honouring cancellation) and the orphan reaper. */
+  private async tick(): Promise<void> {
+    const active = this.active;
+    if (active) {
+      const answer = await this.registry.runLifecycle.heartbeat(active.runId, this.workerId);
+      if (!answer.isStillOwned && !this.isStopping) active.process.kill();
+      else if (answer.isCancelRequested) this.stopForCancel(active.runId);
+    }
+    await this.reapStale();
+  }
+
+  /** Runs whose worker stopped stamping them go back to the queue (or fail after maxAttempts). */
+  private async reapStale(): Promise<void> {
+    const stale = await this.registry.runLifecycle.findStale(
+      new Date(Date.now() - this.settings.staleAfterMs),
+    );
+    for (const run of stale) await this.recover(run, `worker ${run.workerId} stopped responding`);
+  }
+
+  private async reclaimAll(): Promise<void> {
+    for (const run of await this.registry.runLifecycle.listRunning()) {
+      await this.recover(run, "the process running it stopped");
+    }
+  }
+
+  private async recover(run: Run, why: string): Promise<void> {
+    if (!(await this.registry.runLifecycle.requeue(run))) return;
+    if (run.jobId) await this.queue.cancel(run.jobId).catch(this.logError);
+    if (run.attempt >= this.settings.maxAttempts) {
+      const error = `failed after ${run.attempt} attempts: ${why}`;
+      await this.registry.runLifecycle.finish(run.id, "FAILED", error, null);
+      await this.publish({ runId: run.id, kind: "STATUS", status: "FAILED" });
+      return;
+    }
+    await this.enqueue(run.id);
+    await this.publish({ runId: run.id, kind: "STATUS", status: "QUEUED" });
+  }
+
+  private async enqueue(runId: string): Promise<void> {
+    const jobId = await this.queue.enqueue(runId);
+    await this.registry.runLifecycle.attachJob(runId, jobId);
+  }
+
+  /** One queue job: claim the run, train it in a child, record the outcome. Never throws. */
+  private async handle(job: TrainingJob): Promise<void> {
+    const run = await this.registry.runLifecycle.claim(job.runId, this.workerId);
+    if (!run) return; // cancelled while queued, or already taken
+    await this.publish({ runId: run.id, kind: "STATUS", status: "RUNNING" });
+    // Cancellation arrives as an event (immediately) and through the heartbeat (if the event is missed).
+    const events = this.bus.subscribe(run.id);
+    void (async () => {
+      for await (const event of events) if (event.kind === "CANCEL_REQUESTED") this.stopForCancel(run.id);
+    })();
+    let outcome: TrainingOutcome;
+    let stopReason: ActiveRun["stopReason"];
+    try {
+      const spec = await this.specFor(run);
+      const throttle = new ProgressThrottle(this.settings.progressIntervalMs);
+      const process = new TrainingProcess(spec, {
+        onReady: (backend) => this.registry.runLifecycle.setMlBackend(run.id, backend),
+        onResumed: ({ history, bestEpoch }) => this.backfill(run.id, spec.checkpointDir, history, bestEpoch),
+        onBatch: ({ progress }) => {
+          if (throttle.shouldEmit(progress.batch === progress.batchCount))
+            void this.publishProgress(run, progress);
+        },
+        onEpoch: ({ metrics, isBest }) => this.recordEpoch(run.id, spec.checkpointDir, metrics, isBest),
+      });
+      this.active = { runId: run.id, process };
+      if (this.isStopping) {
+        this.active.stopReason = "shutdown";
+        process.requestStop();
+      }
+      outcome = await process.finished;
+      stopReason = this.active.stopReason;
+    } catch (error) {
+      outcome = { kind: "failed", message: error instanceof Error ? error.message : String(error) };
+    } finally {
+      this.active = undefined;
+      await events.return!();
+    }
+    await this.conclude(run, outcome, stopReason);
+  }
+
+  private async conclude(
+    run: Run,
+    outcome: TrainingOutcome,
+    stopReason: ActiveRun["stopReason"],
+  ): Promise<void> {
+    if (outcome.kind === "finished" && outcome.status === "CANCELLED" && stopReason === "shutdown") {
+      // Stopped by this worker's shutdown, not by a user: another worker resumes from the checkpoint.
+      if (await this.registry.runLifecycle.requeue(await this.registry.runs.get(run.id).then((r) => r!))) {
+        await this.enqueue(run.id);
+        await this.publish({ runId: run.id, kind: "STATUS", status: "QUEUED" });
+      }
+      return;
+    }
+    const status = outcome.kind === "finished" ? outcome.status : "FAILED";
+    const error = outcome.kind === "finished" ? null : outcome.message;
+    if (await this.registry.runLifecycle.finish(run.id, status, error, this.workerId)) {
+      await this.publish({ runId: run.id, kind: "STATUS", status });
+    }
+  }
+
+  private async specFor(run: Run): Promise<TrainingSpec> {
+    const experiment = await this.registry.experiments.get(run.experimentId);
+    const dataset = experiment && (await this.registry.datasets.get(experiment.datasetId));
+    if (!dataset || dataset.status !== "READY" || !dataset.contentHash) {
+      throw new Error(`the run's dataset is not available (${dataset?.status ?? "missing"})`);
+    }
+    const checkpointDir = runCheckpointDir(this.settings.artifactsDir, run.id);
+    const last = path.join(checkpointDir, "last");
+    return {
+      runId: run.id,
+      hyperparameters: run.hyperparameters as unknown as Hyperparameters,
+      datasetDir: dataset.rootPath,
+      datasetVersion: dataset.contentHash,
+      checkpointDir,
+      cacheDir: this.settings.cacheDir,
+      mlBackend: this.settings.mlBackend,
+      resumeFrom: existsSync(path.join(last, "manifest.json")) ? last : undefined,
+    };
+  }
+
+  /** Commits an epoch (and its frozen best checkpoint), then announces it. */
+  private async recordEpoch(
+    runId: string,
+    checkpointDir: string,
+    metrics: EpochMetrics,
+    isBest: boolean,
+  ): Promise<void> {
+    const best = isBest ? await freezeBestCheckpoint(checkpointDir, metrics.epoch) : null;
+    const isNew = await this.registry.runLifecycle.recordEpoch(runId, epochRecordOf(metrics), best);
+    if (isNew) await this.publish({ runId, kind: "EPOCH", epoch: metrics.epoch });
+  }
+
+  /** Commits epochs an earlier attempt finished but could not record before it died. */
+  private async backfill(
+    runId: string,
+    checkpointDir: string,
+    history: EpochMetrics[],
+    bestEpoch: number,
+  ): Promise<void> {
+    for (const metrics of history) {
+      await this.recordEpoch(runId, checkpointDir, metrics, metrics.epoch === bestEpoch);
+    }
+  }
+
+  private async publishProgress(run: Run, progress: BatchProgress): Promise<void> {
+    const epochsLeft = run.epochsPlanned - progress.epoch;
+    const secondsLeftInEpoch =
+      (progress.imagesTotal - progress.imagesDone) / Math.max(progress.imagesPerSecond, 1e-9);
+    const epochSeconds = progress.imagesTotal / Math.max(progress.imagesPerSecond, 1e-9);
+    await this.publish({
+      runId: run.id,
+      kind: "PROGRESS",
+      progress: {
+        ...progress,
+        etaSeconds:
+          progress.imagesPerSecond > 0 ? Math.round(secondsLeftInEpoch + epochsLeft * epochSeconds) : null,
+      },
+    }).catch(this.logError);
+  }
+}

@@ -1,0 +1,245 @@
+import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+import * as tf from "@tensorflow/tfjs";
+import { CROP_FRACTION, evaluationPlan } from "./augment";
+import type { ClassMetrics } from "./evaluate";
+import type { ConfusionMatrix } from "./confusionMatrix";
+import type { Architecture, Hyperparameters } from "./hyperparameters";
+import { DEFAULT_MAX_PIXELS, probeImage, renderImage, writeScaledPixels, type ImageSource } from "./images";
+import { fileModelHandler, sha256Hex, WEIGHTS_BIN } from "./modelFiles";
+
+export const MANIFEST_JSON = "manifest.json";
+export const OPTIMIZER_BIN = "optimizer.bin";
+export const CHECKPOINT_FORMAT_VERSION = 1;
+
+/** Metrics of one epoch (API.md `EpochMetric`, plus throughput). */
+export interface EpochMetrics {
+  /** 1-based. */
+  epoch: number;
+  /** Mean training loss over the epoch's batches. */
+  loss: number;
+  trainAccuracy: number;
+  valAccuracy: number;
+  valMacroF1: number;
+  /** Present when a test split was given. */
+  testAccuracy?: number;
+  majorityBaselineAccuracy: number;
+  /** Wall time of the epoch including evaluation, ms. */
+  durationMs: number;
+  /** Training images per second over the epoch's training batches. */
+  imagesPerSecond: number;
+  perClass: ClassMetrics[];
+  confusionMatrix: ConfusionMatrix;
+}
+
+/** How raw images become model inputs; inference must do exactly this. */
+export interface Preprocessing {
+  colorSpace: "RGB";
+  /** Pixel values are divided by 255. */
+  inputRange: [0, 1];
+  /** The centered crop (side fraction) taken before resizing to `imageSize`² ignoring aspect. */
+  centerCropFraction: number;
+  /** Images are rotated by their EXIF orientation first. */
+  isExifRotated: true;
+}
+
+/** Optimizer state stored beside the weights so a run can resume exactly. */
+export interface OptimizerStateRef {
+  name: string;
+  file: string;
+  sha256: string;
+  weightSpecs: tf.io.WeightsManifestEntry[];
+}
+
+/** The JSON beside a checkpoint's tfjs model. */
+export interface CheckpointManifest {
+  formatVersion: number;
+  architecture: Architecture;
+  /** Output classes in model order. */
+  labels: string[];
+  imageSize: number;
+  preprocessing: Preprocessing;
+  /** 1-based epoch whose end state this is. */
+  epoch: number;
+  metrics: EpochMetrics;
+  hyperparameters: Hyperparameters;
+  /** sha256 of `weights.bin`. */
+  weightsSha256: string;
+  /** MOBILENET_V2 only: which backbone and taps the head was trained on. */
+  backbone?: { id: string; taps: string[] };
+  /** Training state for resuming: optimizer, earlier epochs, the best epoch so far. */
+  training?: {
+    optimizer: OptimizerStateRef;
+    history: EpochMetrics[];
+    bestEpoch: number;
+  };
+}
+
+/** The preprocessing every LogoLab model uses. */
+export const STANDARD_PREPROCESSING: Preprocessing = {
+  colorSpace: "RGB",
+  inputRange: [0, 1],
+  centerCropFraction: CROP_FRACTION,
+  isExifRotated: true,
+};
+
+/** What {@link saveCheckpoint} writes. */
+export interface CheckpointContents {
+  model: tf.LayersModel;
+  manifest: Omit<CheckpointManifest, "weightsSha256" | "formatVersion" | "training">;
+  /** Optional training state; `optimizer` is serialised with `getWeights()`. */
+  training?: { optimizer: tf.Optimizer; optimizerName: string; history: EpochMetrics[]; bestEpoch: number };
+}
+
+/**
+ * Writes a checkpoint directory: `model.json` + `weights.bin` (tfjs layers format), `manifest.json`
+ * and, when training state is given, `optimizer.bin`. Written to `directory.tmp` then renamed, so a
+ * reader never sees a half-written checkpoint. Returns the manifest.
+ */
+export async function saveCheckpoint(
+  directory: string,
+  contents: CheckpointContents,
+): Promise<CheckpointManifest> {
+  const staging = `${directory}.tmp`;
+  await rm(staging, { recursive: true, force: true });
+  await mkdir(staging, { recursive: true });
+  await contents.model.save(fileModelHandler(staging));
+  const manifest: CheckpointManifest = {
+    formatVersion: CHECKPOINT_FORMAT_VERSION,
+    ...contents.manifest,
+    weightsSha256: sha256Hex(await readFile(path.join(staging, WEIGHTS_BIN))),
+  };
+  if (contents.training !== undefined) {
+    const { optimizer, optimizerName, history, bestEpoch } = contents.training;
+    const state = await optimizer.getWeights();
+    const encoded = await tf.io.encodeWeights(state);
+    // getWeights() returns the optimizer's own variables plus a fresh `iterations` scalar: free the latter.
+    tf.dispose(state.map((named) => named.tensor).filter((tensor) => !(tensor instanceof tf.Variable)));
+    const bytes = new Uint8Array(encoded.data);
+    await writeFile(path.join(staging, OPTIMIZER_BIN), bytes);
+    manifest.training = {
+      optimizer: {
+        name: optimizerName,
+        file: OPTIMIZER_BIN,
+        sha256: sha256Hex(bytes),
+        weightSpecs: encoded.specs,
+      },
+      history,
+      bestEpoch,
+    };
+  }
+  await writeFile(path.join(staging, MANIFEST_JSON), JSON.stringify(manifest, null, 2));
+  await rm(directory, { recursive: true, force: true });
+  await rename(staging, directory);
+  return manifest;
+}
+
+/** Reads and checks a checkpoint's manifest (format version, weights sha256). */
+export async function readManifest(directory: string): Promise<CheckpointManifest> {
+  const manifest = JSON.parse(
+    await readFile(path.join(directory, MANIFEST_JSON), "utf8"),
+  ) as CheckpointManifest;
+  if (manifest.formatVersion !== CHECKPOINT_FORMAT_VERSION) {
+    throw new Error(
+      `checkpoint ${directory} has format ${manifest.formatVersion}, expected ${CHECKPOINT_FORMAT_VERSION}`,
+    );
+  }
+  const digest = sha256Hex(await readFile(path.join(directory, WEIGHTS_BIN)));
+  if (digest !== manifest.weightsSha256) {
+    throw new Error(
+      `checkpoint ${directory} weights have sha256 ${digest}, manifest says ${manifest.weightsSha256}`,
+    );
+  }
+  return manifest;
+}
+
+/** A model ready for inference with the manifest that says how to feed it. */
+export interface LoadedCheckpoint {
+  model: tf.LayersModel;
+  manifest: CheckpointManifest;
+}
+
+/** Loads a checkpoint for inference (no training code needed); verifies the weights' sha256. */
+export async function loadCheckpoint(directory: string): Promise<LoadedCheckpoint> {
+  const manifest = await readManifest(directory);
+  const model = await tf.loadLayersModel(fileModelHandler(directory));
+  return { model, manifest };
+}
+
+/** Restores the optimizer state saved with a checkpoint into `optimizer` (same kind, same variables). */
+export async function restoreOptimizerState(
+  directory: string,
+  manifest: CheckpointManifest,
+  optimizer: tf.Optimizer,
+): Promise<void> {
+  const ref = manifest.training?.optimizer;
+  if (ref === undefined) throw new Error(`checkpoint ${directory} has no optimizer state to resume from`);
+  const bytes = await readFile(path.join(directory, ref.file));
+  if (sha256Hex(bytes) !== ref.sha256) throw new Error(`checkpoint ${directory} optimizer state is corrupt`);
+  const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  const decoded = tf.io.decodeWeights(buffer, ref.weightSpecs);
+  // setWeights keeps the tensors as its own variables' values; dispose our copies afterwards.
+  const named = ref.weightSpecs.map((spec) => ({ name: spec.name, tensor: decoded[spec.name] }));
+  await optimizer.setWeights(named);
+  tf.dispose(Object.values(decoded));
+}
+
+/** One image's prediction. */
+export interface Prediction {
+  /** The most probable label. */
+  label: string;
+  probability: number;
+  /** All class probabilities in `manifest.labels` order. */
+  probabilities: number[];
+}
+
+/**
+ * Decodes `images` as the checkpoint's preprocessing says (EXIF rotation, center crop, resize,
+ * /255) and returns `[N, imageSize, imageSize, 3]` float32 — the input the model expects.
+ */
+export async function preprocessForInference(
+  images: readonly ImageSource[],
+  imageSize: number,
+  maxPixels = DEFAULT_MAX_PIXELS,
+): Promise<Float32Array> {
+  const pixelsPerImage = imageSize * imageSize * 3;
+  const batch = new Float32Array(images.length * pixelsPerImage);
+  await Promise.all(
+    images.map(async (source, i) => {
+      const { width, height } = await probeImage(source, maxPixels);
+      const pixels = await renderImage(source, evaluationPlan(width, height), imageSize, maxPixels);
+      writeScaledPixels(pixels, batch, i * pixelsPerImage);
+    }),
+  );
+  return batch;
+}
+
+/**
+ * Classifies images with a loaded checkpoint, one batch of at most `batchSize` at a time.
+ * Throws `InvalidImageError` for undecodable input. No tensors outlive the call.
+ */
+export async function predict(
+  checkpoint: LoadedCheckpoint,
+  images: readonly ImageSource[],
+  batchSize = 16,
+): Promise<Prediction[]> {
+  const { model, manifest } = checkpoint;
+  const size = manifest.imageSize;
+  const predictions: Prediction[] = [];
+  for (let start = 0; start < images.length; start += batchSize) {
+    const chunk = images.slice(start, start + batchSize);
+    const pixels = await preprocessForInference(chunk, size);
+    const probabilities = tf.tidy(() => {
+      const x = tf.tensor4d(pixels, [chunk.length, size, size, 3]);
+      return model.predict(x) as tf.Tensor2D;
+    });
+    const rows = (await probabilities.array()) as number[][];
+    probabilities.dispose();
+    for (const row of rows) {
+      let best = 0;
+      for (let c = 1; c < row.length; c++) if (row[c] > row[best]) best = c;
+      predictions.push({ label: manifest.labels[best], probability: row[best], probabilities: row });
+    }
+  }
+  return predictions;
+}
