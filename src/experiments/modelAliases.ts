@@ -1,7 +1,11 @@
 import type { PrismaClient } from "../db/prismaClient";
+import { NotFoundError, ValidationError } from "../errors";
 import type { Checkpoint, ModelAlias, ModelAliasChange } from "../generated/prisma/client";
+import { isId } from "./ids";
 
 export type { ModelAlias, ModelAliasChange };
+
+const ALIAS_NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 
 /** Named pointers to checkpoints that serving resolves (`production`, `staging`, …). */
 export class ModelAliasService {
@@ -10,6 +14,61 @@ export class ModelAliasService {
   /** Every alias, by name. */
   async list(): Promise<ModelAlias[]> {
     return this.prisma.modelAlias.findMany({ orderBy: { name: "asc" } });
+  }
+
+  /** The alias of this name, or null. */
+  async get(name: string): Promise<ModelAlias | null> {
+    return this.prisma.modelAlias.findUnique({ where: { name } });
+  }
+
+  /**
+   * Points `name` at the best checkpoint of `runId`, creating the alias if needed, and records the
+   * change (who, when, from → to) in the same transaction.
+   */
+  async set(name: string, runId: string, changedByKeyId: string | null): Promise<ModelAlias> {
+    if (!ALIAS_NAME.test(name)) {
+      throw new ValidationError(
+        "name must be 1–63 characters of a-z, 0-9, '.', '_' or '-', starting with a letter or digit",
+        {
+          field: "name",
+        },
+      );
+    }
+    const run = isId(runId) ? await this.prisma.run.findUnique({ where: { id: runId } }) : null;
+    if (!run) throw new NotFoundError("Run", runId);
+    const checkpoint =
+      run.bestEpoch === null
+        ? null
+        : await this.prisma.checkpoint.findUnique({
+            where: { runId_epoch: { runId, epoch: run.bestEpoch } },
+          });
+    if (!checkpoint) {
+      throw new ValidationError(
+        `run ${runId} has no checkpoint yet; an alias needs a run with a completed epoch`,
+        {
+          field: "runId",
+        },
+      );
+    }
+    return this.prisma.$transaction(async (tx) => {
+      const previous = await tx.modelAlias.findUnique({ where: { name } });
+      const alias = await tx.modelAlias.upsert({
+        where: { name },
+        create: { name, runId, checkpointId: checkpoint.id, updatedByKeyId: changedByKeyId },
+        update: { runId, checkpointId: checkpoint.id, updatedByKeyId: changedByKeyId },
+      });
+      await tx.modelAliasChange.create({
+        data: {
+          aliasId: alias.id,
+          fromRunId: previous?.runId ?? null,
+          fromCheckpointId: previous?.checkpointId ?? null,
+          toRunId: runId,
+          toCheckpointId: checkpoint.id,
+          changedByKeyId,
+        },
+      });
+      return alias;
+    });
   }
 
   /** The checkpoint an alias serves. */

@@ -1,7 +1,7 @@
-import { Authorized, Ctx, FieldResolver, Query, Resolver, Root } from "type-graphql";
+import { Arg, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from "type-graphql";
 import type { Context } from "../api/context";
 import type { ModelAlias as ModelAliasRow } from "../experiments/modelAliases";
-import { ModelAlias, ModelAliasChange } from "../schema/modelAlias";
+import { ModelAlias, ModelAliasChange, SetModelAliasInput } from "../schema/modelAlias";
 import { Checkpoint, Run } from "../schema/run";
 
 @Resolver(() => ModelAlias)
@@ -10,6 +10,18 @@ export class ModelAliasResolver {
   @Query(() => [ModelAlias], { description: "Every model alias, by name." })
   async modelAliases(@Ctx() ctx: Context) {
     return ctx.registry.modelAliases.list();
+  }
+
+  @Authorized("ENGINEER")
+  @Mutation(() => ModelAlias, {
+    description:
+      "Points an alias (e.g. production) at a run's best checkpoint; creates the alias if needed and records who changed it, when, and from what.",
+  })
+  async setModelAlias(
+    @Ctx() ctx: Context,
+    @Arg("input", () => SetModelAliasInput, { description: "Alias and run." }) input: SetModelAliasInput,
+  ) {
+    return ctx.registry.modelAliases.set(input.name, input.runId, ctx.principal!.keyId);
   }
 
   @FieldResolver(() => Run)

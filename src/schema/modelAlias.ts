@@ -1,4 +1,4 @@
-import { Field, ID, ObjectType } from "type-graphql";
+import { Field, ID, InputType, ObjectType } from "type-graphql";
 import { Checkpoint, Run } from "./run";
 
 @ObjectType({ description: "One move of an alias." })
@@ -37,4 +37,13 @@ export class ModelAlias {
 
   @Field(() => [ModelAliasChange], { description: "Every change, newest first." })
   history!: ModelAliasChange[];
+}
+
+@InputType({ description: "Points an alias at a run's best checkpoint." })
+export class SetModelAliasInput {
+  @Field(() => String, { description: 'Alias name, e.g. "production" (a-z, 0-9, ".", "_", "-").' })
+  name!: string;
+
+  @Field(() => ID, { description: "Run whose best checkpoint the alias will serve." })
+  runId!: string;
 }
