@@ -5,9 +5,11 @@ import { openDatabase, type Database } from "./db/database";
 import { migrate } from "./db/migrate";
 import { startEmbeddedPostgres } from "./db/embeddedPostgres";
 import { ROLES, type RoleName } from "./api/roles";
+import { registerDatasetCommands } from "./cliDataset";
 import { createRegistry } from "./experiments/registry";
 import { startJobRuntime } from "./jobs/runtime";
 import { activeBackend, selectBackend } from "./ml/backend";
+import { reproduceCommand } from "./cliReproduce";
 import { startServer } from "./server";
 import { VERSION } from "./version";
 
@@ -122,6 +124,17 @@ export function buildCli(config: Config = loadConfig()): Command {
     .description("run one training worker alone (one per GPU); needs DATABASE_URL")
     .action(() => work(config));
   program
+    .command("reproduce")
+    .description("reproduce the article: CNN from scratch vs pretrained head, side by side; sets production")
+    .option(
+      "--dataset <id-or-path>",
+      "a READY dataset id, or a FlickrLogos-32 folder to import (default: SynthLogos-32)",
+    )
+    .option("--quick", "SynthLogos-32 at 1/4 size and 4 epochs: minutes on 2 CPU cores", false)
+    .action((options: { dataset?: string; quick: boolean }) =>
+      reproduceCommand(config, { dataset: options.dataset, isQuick: options.quick }),
+    );
+  program
     .command("migrate")
     .description("apply pending database migrations")
     .action(() => runMigrations(config));
@@ -167,6 +180,7 @@ export function buildCli(config: Config = loadConfig()): Command {
         console.log(`revoked ${id}`);
       }),
     );
+  registerDatasetCommands(program, config);
   return program;
 }
 

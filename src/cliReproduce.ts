@@ -1,7 +1,17 @@
-import { MultiBar, Presets, type SingleBar } from "cli-progress";
+import { MultiBar, Presets, SingleBar } from "cli-progress";
+import type { Config } from "./config";
+import type { DatasetProgress } from "./datasets/importProgress";
+import { openDatabase } from "./db/database";
+import type { Dataset } from "./experiments/datasets";
+import { isId } from "./experiments/ids";
+import { createRegistry, type Registry } from "./experiments/registry";
 import type { EpochMetric } from "./experiments/runs";
+import { articleRuns } from "./jobs/articleRuns";
 import type { RunEventMessage } from "./jobs/events";
-import type { ReproduceResult, ReproducedRun } from "./jobs/reproduce";
+import type { Jobs } from "./jobs/index";
+import { reproduceArticle, type ReproduceResult, type ReproducedRun } from "./jobs/reproduce";
+import { startJobRuntime, type JobRuntime } from "./jobs/runtime";
+import { selectBackend } from "./ml/backend";
 
 const percent = (value: number | null | undefined) =>
   value === null || value === undefined ? "  –  " : `${(value * 100).toFixed(1)}%`;
@@ -105,5 +115,102 @@ export class RunProgressBars {
 
   stop(): void {
     this.multiBar.stop();
+  }
+}
+
+/** Options of `logolab reproduce`. */
+export interface ReproduceCommandOptions {
+  /** A dataset id, or the path of a FlickrLogos-32 release to import; default: SynthLogos-32. */
+  dataset?: string;
+  /** A smaller generated split and fewer epochs: minutes on 2 CPU cores. */
+  isQuick: boolean;
+}
+
+/** A cli-progress bar for dataset preparation phases. */
+function datasetBar(title: string) {
+  const bar = new SingleBar(
+    {
+      format: `${title} {phase} |{bar}| {value}/{total} eta {eta_formatted}`,
+      stream: process.stderr,
+      hideCursor: true,
+    },
+    Presets.shades_classic,
+  );
+  let phase = "";
+  return {
+    onProgress: (progress: DatasetProgress) => {
+      if (progress.phase !== phase) {
+        if (phase) bar.stop();
+        phase = progress.phase;
+        bar.start(progress.total, progress.done, { phase: phase.padEnd(10) });
+      } else bar.update(progress.done, { phase: phase.padEnd(10) });
+    },
+    stop: () => phase && bar.stop(),
+  };
+}
+
+async function reproductionDataset(
+  registry: Registry,
+  jobs: Jobs,
+  options: ReproduceCommandOptions,
+): Promise<Dataset> {
+  if (options.dataset && isId(options.dataset)) {
+    const dataset = await registry.datasets.get(options.dataset);
+    if (!dataset) throw new Error(`no dataset ${options.dataset}`);
+    if (dataset.status !== "READY")
+      throw new Error(`dataset ${options.dataset} is ${dataset.status}, not READY`);
+    return dataset;
+  }
+  const bar = datasetBar(options.dataset ? "importing FlickrLogos-32" : "preparing SynthLogos-32");
+  try {
+    if (options.dataset) {
+      return await jobs.datasets.import(
+        { format: "FLICKRLOGOS32", path: options.dataset, splitRecipe: "ARTICLE" },
+        bar.onProgress,
+      );
+    }
+    const generation = await jobs.datasets.startSynthetic(
+      options.isQuick ? QUICK_DATASET : {},
+      bar.onProgress,
+    );
+    const dataset = await generation.finished;
+    if (dataset.status !== "READY") throw new Error(`SynthLogos-32 generation failed: ${dataset.error}`);
+    return dataset;
+  } finally {
+    bar.stop();
+  }
+}
+
+/** The quick reproduction's data: SynthLogos-32 at a quarter of FlickrLogos-32's size. */
+const QUICK_DATASET = { name: "SynthLogos-32 (quick)", scale: 0.25, seed: 1 };
+
+/**
+ * `logolab reproduce`: the article's comparison end to end on this machine, with two workers so
+ * both runs train at once, progress bars, the side-by-side table and the production alias.
+ */
+export async function reproduceCommand(config: Config, options: ReproduceCommandOptions): Promise<void> {
+  const database = await openDatabase(config);
+  const runtimes: JobRuntime[] = [];
+  try {
+    const { backend } = await selectBackend(config.mlBackend);
+    const registry = createRegistry(database.prisma);
+    const runtime = await startJobRuntime(config, database, registry, { workerCount: 2 });
+    runtimes.push(runtime);
+    const dataset = await reproductionDataset(registry, runtime.jobs, options);
+    console.error(`dataset ${dataset.name} v${dataset.version} (${dataset.id}); ML backend ${backend}`);
+    const bars = new RunProgressBars();
+    for (const run of articleRuns({ isQuick: options.isQuick, backend }))
+      bars.add(run.label, run.hyperparameters.epochs);
+    const result = await reproduceArticle(registry, runtime.jobs, {
+      datasetId: dataset.id,
+      isQuick: options.isQuick,
+      backend,
+      onEvent: (label, event) => bars.update(label, event),
+    });
+    bars.stop();
+    console.log(`\n${formatEpochTable(result.runs)}\n\n${formatSummary(result)}`);
+  } finally {
+    for (const runtime of runtimes) await runtime.stop();
+    await database.close();
   }
 }

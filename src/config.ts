@@ -48,6 +48,24 @@ export interface Config {
   staleRunMs: number;
   /** Attempts a run gets when its workers die (`LOGOLAB_RUN_MAX_ATTEMPTS`). */
   runMaxAttempts: number;
+  /** `classifyImage` requests each API key may make per second, sustained (`LOGOLAB_CLASSIFY_RATE`). */
+  classifyRatePerSecond: number;
+  /** Requests a key may make at once above the sustained rate (`LOGOLAB_CLASSIFY_BURST`). */
+  classifyBurst: number;
+  /** Largest micro-batch of the inference engine (`LOGOLAB_SERVE_MAX_BATCH`). */
+  serveMaxBatch: number;
+  /** Longest a request waits for others to batch with, ms (`LOGOLAB_SERVE_MAX_DELAY_MS`). */
+  serveMaxDelayMs: number;
+  /** Requests waiting for inference before new ones are refused (`LOGOLAB_SERVE_MAX_QUEUE`). */
+  serveMaxQueue: number;
+  /** Bytes of model weights kept loaded (`LOGOLAB_SERVE_CACHE_MB`, in MiB). */
+  serveCacheBytes: number;
+  /** Whether `classifyImage` may fetch `imageUrl` (`LOGOLAB_IMAGE_URL_ENABLED`; off by default). */
+  isImageUrlEnabled: boolean;
+  /** Largest image fetched from a URL in bytes (`LOGOLAB_IMAGE_URL_MAX_BYTES`). */
+  imageUrlMaxBytes: number;
+  /** Time limit of an image fetch, ms (`LOGOLAB_IMAGE_URL_TIMEOUT_MS`). */
+  imageUrlTimeoutMs: number;
   /** Generate the default SynthLogos-32 dataset when the registry is empty (`LOGOLAB_DEFAULT_DATASET`). */
   isDefaultDatasetEnabled: boolean;
 }
@@ -110,6 +128,15 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       .map((dir) => path.resolve(cwd, dir)),
     isDefaultDatasetEnabled: readBool(env, "LOGOLAB_DEFAULT_DATASET", true),
     heartbeatMs: readInt(env, "LOGOLAB_HEARTBEAT_MS", 2_000, 100),
+    classifyRatePerSecond: readInt(env, "LOGOLAB_CLASSIFY_RATE", 50, 1),
+    classifyBurst: readInt(env, "LOGOLAB_CLASSIFY_BURST", 100, 1),
+    serveMaxBatch: readInt(env, "LOGOLAB_SERVE_MAX_BATCH", 16, 1),
+    serveMaxDelayMs: readInt(env, "LOGOLAB_SERVE_MAX_DELAY_MS", 5, 0),
+    serveMaxQueue: readInt(env, "LOGOLAB_SERVE_MAX_QUEUE", 256, 1),
+    serveCacheBytes: readInt(env, "LOGOLAB_SERVE_CACHE_MB", 512, 1) * 1024 * 1024,
+    isImageUrlEnabled: readBool(env, "LOGOLAB_IMAGE_URL_ENABLED", false),
+    imageUrlMaxBytes: readInt(env, "LOGOLAB_IMAGE_URL_MAX_BYTES", 10 * 1024 * 1024, 1024),
+    imageUrlTimeoutMs: readInt(env, "LOGOLAB_IMAGE_URL_TIMEOUT_MS", 5_000, 100),
     staleRunMs: readInt(env, "LOGOLAB_STALE_RUN_MS", 30_000, 500),
     runMaxAttempts: readInt(env, "LOGOLAB_RUN_MAX_ATTEMPTS", 3, 1),
   };

@@ -18,7 +18,8 @@ import {
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
 import { authenticate, type Principal } from "./api/auth";
-import { createContext, type Context, type ServerInfo } from "./api/context";
+import { createContext, type Context, type RequestLimits, type ServerInfo } from "./api/context";
+import { TokenBucketLimiter } from "./api/rateLimit";
 import { createErrorFormatter, type ErrorLogger } from "./api/errorMapping";
 import { bodyErrorHandler } from "./api/httpErrors";
 import { queryLimitsRule } from "./api/limits";
@@ -75,6 +76,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const { config, database, registry, jobs } = options;
   const logError =
     options.logError ?? ((error: unknown) => console.error("[logolab] unexpected error:", error));
+  const requestLimits: RequestLimits = {
+    classify: new TokenBucketLimiter(config.classifyRatePerSecond, config.classifyBurst),
+  };
   const info: ServerInfo = { version: VERSION, database: database.kind, mlBackend: options.mlBackend };
   const schema: GraphQLSchema = await buildLogoLabSchema();
   const limits = queryLimitsRule({
@@ -117,7 +121,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         if (errors.length > 0) return errors;
         return { schema, document, variableValues: payload.variables, operationName: payload.operationName };
       },
-      context: (ctx): Context => createContext(ctx.extra.principal ?? null, registry, jobs, info),
+      context: (ctx): Context =>
+        createContext(ctx.extra.principal ?? null, registry, jobs, requestLimits, info),
     },
     wss,
   );
@@ -158,7 +163,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     expressMiddleware(apollo, {
       context: async ({ req }) => {
         const principal = await principalOf(req.headers.authorization, { apiKeys: registry.apiKeys });
-        return createContext(principal, registry, jobs, info);
+        return createContext(principal, registry, jobs, requestLimits, info);
       },
     }),
   );

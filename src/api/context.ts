@@ -3,6 +3,7 @@ import type { Registry } from "../experiments/registry";
 import type { Jobs } from "../jobs";
 import type { Principal } from "./auth";
 import { createLoaders, type Loaders } from "./dataloaders";
+import type { TokenBucketLimiter } from "./rateLimit";
 
 /** Facts about the running server that `health` reports. */
 export interface ServerInfo {
@@ -12,6 +13,11 @@ export interface ServerInfo {
   mlBackend(): string;
 }
 
+/** Per-key request limits shared by all requests of this process. */
+export interface RequestLimits {
+  classify: TokenBucketLimiter;
+}
+
 /** What every resolver receives. */
 export interface Context {
   principal: Principal | null;
@@ -19,6 +25,7 @@ export interface Context {
   /** Long-running work: dataset preparation (and, later, training). */
   jobs: Jobs;
   loaders: Loaders;
+  limits: RequestLimits;
   server: ServerInfo;
 }
 
@@ -27,7 +34,8 @@ export function createContext(
   principal: Principal | null,
   registry: Registry,
   jobs: Jobs,
+  limits: RequestLimits,
   server: ServerInfo,
 ): Context {
-  return { principal, registry, jobs, loaders: createLoaders(registry), server };
+  return { principal, registry, jobs, loaders: createLoaders(registry), limits, server };
 }

@@ -24,7 +24,18 @@ export interface RegisterDatasetInput {
   classes?: string[];
   splitCounts?: SplitCounts;
   manifest?: Prisma.InputJsonValue;
+  /** Share of the preparation done (0–1) for a dataset registered while it is being prepared. */
+  progress?: number | null;
 }
+
+/** The generator settings that, with name and split recipe, identify a synthetic dataset. */
+export interface SyntheticParameters {
+  seed: number;
+  scale: number;
+}
+
+/** Statuses of a dataset whose preparation is still under way. */
+export const PREPARING_STATUSES: readonly DatasetStatus[] = ["GENERATING", "IMPORTING"];
 
 /** What an import or generation found the content to be. */
 export interface DatasetContent {
@@ -101,9 +112,65 @@ export class DatasetRegistry {
     });
   }
 
+  /** Like {@link markReady}, for a preparation whose final directory is known only at the end. */
+  async markReadyAt(id: string, rootPath: string, content: DatasetContent): Promise<Dataset> {
+    return this.prisma.dataset.update({
+      where: { id },
+      data: {
+        rootPath,
+        status: "READY",
+        progress: null,
+        error: null,
+        contentHash: content.contentHash,
+        classes: content.classes,
+        splitCounts: content.splitCounts as unknown as Prisma.InputJsonValue,
+        manifest: content.manifest,
+      },
+    });
+  }
+
+  /**
+   * The newest SYNTHETIC dataset of this name and split recipe generated with exactly these
+   * parameters (stored as `manifest.generator`) and in one of `statuses`, or null.
+   */
+  async findSynthetic(
+    name: string,
+    splitRecipe: string,
+    parameters: SyntheticParameters,
+    statuses: readonly DatasetStatus[],
+  ): Promise<Dataset | null> {
+    return this.prisma.dataset.findFirst({
+      where: {
+        name,
+        splitRecipe,
+        format: "SYNTHETIC",
+        status: { in: [...statuses] },
+        AND: [
+          { manifest: { path: ["generator", "seed"], equals: parameters.seed } },
+          { manifest: { path: ["generator", "scale"], equals: parameters.scale } },
+        ],
+      },
+      orderBy: { version: "desc" },
+    });
+  }
+
+  /** How many datasets are in one of `statuses`. */
+  async countWithStatus(statuses: readonly DatasetStatus[]): Promise<number> {
+    return this.prisma.dataset.count({ where: { status: { in: [...statuses] } } });
+  }
+
   /** Marks a preparation failed with its reason. */
   async markFailed(id: string, error: string): Promise<Dataset> {
     return this.prisma.dataset.update({ where: { id }, data: { status: "FAILED", progress: null, error } });
+  }
+
+  /** Marks a dataset FAILED only while it is still being prepared; says whether it was. */
+  async failPreparation(id: string, error: string): Promise<boolean> {
+    const { count } = await this.prisma.dataset.updateMany({
+      where: { id, status: { in: [...PREPARING_STATUSES] } },
+      data: { status: "FAILED", progress: null, error },
+    });
+    return count === 1;
   }
 
   /**

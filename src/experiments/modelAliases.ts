@@ -71,6 +71,27 @@ export class ModelAliasService {
     });
   }
 
+  /**
+   * What `classifyImage` serves for `model`: a run id means that run's best checkpoint; anything
+   * else is an alias name. Null when there is no such run, alias or checkpoint. Read per request, so
+   * an alias change reaches every API process at once; a request in flight keeps what it resolved.
+   */
+  async resolveForServing(model: string): Promise<{ runId: string; checkpoint: Checkpoint } | null> {
+    if (isId(model)) {
+      const run = await this.prisma.run.findUnique({ where: { id: model } });
+      if (!run || run.bestEpoch === null) return null;
+      const checkpoint = await this.prisma.checkpoint.findUnique({
+        where: { runId_epoch: { runId: run.id, epoch: run.bestEpoch } },
+      });
+      return checkpoint && { runId: run.id, checkpoint };
+    }
+    const alias = await this.prisma.modelAlias.findUnique({
+      where: { name: model },
+      include: { checkpoint: true },
+    });
+    return alias && { runId: alias.runId, checkpoint: alias.checkpoint };
+  }
+
   /** The checkpoint an alias serves. */
   async checkpointOf(alias: ModelAlias): Promise<Checkpoint> {
     return this.prisma.checkpoint.findUniqueOrThrow({ where: { id: alias.checkpointId } });

@@ -8,6 +8,16 @@ import { materialiseDataset, readDatasetManifest } from "../datasets/materialise
 import type { SplitRecipe } from "../datasets/splitRecipe";
 import { ValidationError } from "../errors";
 import type { Dataset, DatasetContent, DatasetRegistry } from "../experiments/datasets";
+import { managedDatasetDir, type DatasetStorage } from "./managedDatasetDir";
+import {
+  DEFAULT_SYNTHETIC_SETTINGS,
+  SyntheticDatasetGenerator,
+  type SyntheticDatasetRequest,
+  type SyntheticGeneration,
+  type SyntheticGenerationSettings,
+} from "./syntheticDatasets";
+
+export { slugOf, type DatasetStorage } from "./managedDatasetDir";
 
 /** What `importDataset` accepts. */
 export interface ImportDatasetRequest {
@@ -18,23 +28,6 @@ export interface ImportDatasetRequest {
   splitRecipe?: SplitRecipe | null;
   /** Registry name (default: `FlickrLogos-32` or the folder's name). */
   name?: string | null;
-}
-
-/** Where imports may read from and where managed copies go. */
-export interface DatasetStorage {
-  datasetsDir: string;
-  /** Allowed source roots; empty = any readable directory. */
-  importRoots: string[];
-}
-
-/** A short, file-system-safe form of a dataset name. */
-export function slugOf(name: string): string {
-  return (
-    name
-      .toLowerCase()
-      .replace(/[^a-z0-9]+/g, "-")
-      .replace(/^-|-$/g, "") || "dataset"
-  );
 }
 
 function isInside(dir: string, root: string): boolean {
@@ -80,7 +73,7 @@ export async function importDataset(
 
   const name =
     request.name?.trim() || (request.format === "FLICKRLOGOS32" ? "FlickrLogos-32" : path.basename(root));
-  const destDir = path.join(storage.datasetsDir, `${slugOf(name)}-${summary.contentHash.slice(0, 12)}`);
+  const destDir = managedDatasetDir(storage.datasetsDir, name, summary.contentHash);
   // The same content may already be on disk from an earlier import whose registration failed.
   if (!existsSync(destDir)) await materialiseDataset(manifest, destDir, { onProgress });
   else await readDatasetManifest(destDir);
@@ -96,13 +89,50 @@ export async function importDataset(
 
 /** Dataset imports and generation bound to one registry and storage (what resolvers and the CLI call). */
 export class DatasetPreparation {
+  private readonly synthetic: SyntheticDatasetGenerator;
+
   constructor(
     private readonly registry: DatasetRegistry,
     private readonly storage: DatasetStorage,
-  ) {}
+    syntheticSettings: SyntheticGenerationSettings = DEFAULT_SYNTHETIC_SETTINGS,
+  ) {
+    this.synthetic = new SyntheticDatasetGenerator(registry, storage, syntheticSettings);
+  }
 
   /** See {@link importDataset}. */
   import(request: ImportDatasetRequest, onProgress?: DatasetProgressCallback): Promise<Dataset> {
     return importDataset(this.registry, this.storage, request, onProgress);
+  }
+
+  /**
+   * Registers a synthetic dataset as GENERATING and returns it at once while it is generated in the
+   * background; a READY (or preparing) dataset with the same name, seed, scale and recipe is
+   * returned instead. Throws ValidationError for invalid settings.
+   */
+  async generateSynthetic(request: SyntheticDatasetRequest): Promise<Dataset> {
+    return (await this.synthetic.start(request)).dataset;
+  }
+
+  /** Like {@link generateSynthetic}, also giving the generation's end and every progress step (the CLI). */
+  startSynthetic(
+    request: SyntheticDatasetRequest,
+    onProgress?: DatasetProgressCallback,
+  ): Promise<SyntheticGeneration> {
+    return this.synthetic.start(request, onProgress);
+  }
+
+  /** Deletes scratch trees of interrupted generations; only safe when no other process generates. */
+  removeSyntheticScratch(): Promise<void> {
+    return this.synthetic.removeScratch();
+  }
+
+  /** Marks this process's queued and running generations FAILED (graceful shutdown); see the generator. */
+  interruptSynthetic(reason = "interrupted: the server stopped"): Promise<number> {
+    return this.synthetic.interrupt(reason);
+  }
+
+  /** Resolves once no generation of this process is queued or running. */
+  whenIdle(): Promise<void> {
+    return this.synthetic.whenIdle();
   }
 }

@@ -3,6 +3,7 @@ import type { Database } from "../db/database";
 import type { Registry } from "../experiments/registry";
 import { InProcessEventBus, PostgresEventBus, type EventBus } from "./events";
 import { createJobs, type Jobs } from "./index";
+import { Classifier } from "../ml/classifier";
 import { TrainingQueue } from "./trainingQueue";
 import { TrainingWorker, type WorkerSettings } from "./worker";
 
@@ -43,7 +44,20 @@ export async function startJobRuntime(
       ? new InProcessEventBus()
       : await PostgresEventBus.connect(database.connectionString, logError);
   const queue = await TrainingQueue.start(database.connectionString, {}, logError);
-  const jobs = createJobs(registry, config, queue, bus);
+  const classifier = new Classifier({
+    maxBatchSize: config.serveMaxBatch,
+    maxQueueDelayMs: config.serveMaxDelayMs,
+    maxQueueLength: config.serveMaxQueue,
+    cacheBytes: config.serveCacheBytes,
+  });
+  const jobs = createJobs(registry, config, queue, bus, {
+    classifier,
+    imageUrlPolicy: {
+      isEnabled: config.isImageUrlEnabled,
+      maxBytes: config.imageUrlMaxBytes,
+      timeoutMs: config.imageUrlTimeoutMs,
+    },
+  });
   const settings: WorkerSettings = {
     artifactsDir: config.artifactsDir,
     cacheDir: config.cacheDir,
@@ -69,6 +83,7 @@ export async function startJobRuntime(
       await Promise.all(workers.map((w) => w.stop()));
       await queue.stop();
       await bus.close();
+      await classifier.close();
     },
   };
 }

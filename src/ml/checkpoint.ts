@@ -30,6 +30,8 @@ export interface EpochMetrics {
   imagesPerSecond: number;
   perClass: ClassMetrics[];
   confusionMatrix: ConfusionMatrix;
+  /** Datasets with a no-logo class: the threshold chosen on this epoch's validation predictions. */
+  noLogoThreshold?: number;
 }
 
 /** How raw images become model inputs; inference must do exactly this. */
@@ -65,6 +67,12 @@ export interface CheckpointManifest {
   hyperparameters: Hyperparameters;
   /** sha256 of `weights.bin`. */
   weightsSha256: string;
+  /**
+   * P(no-logo) at or above which inference says "no-logo" (see `decide`), chosen on this epoch's
+   * validation predictions by `chooseNoLogoThreshold`. Absent for datasets without a no-logo class
+   * and for checkpoints written before it existed (inference then falls back to the argmax).
+   */
+  noLogoThreshold?: number;
   /** MOBILENET_V2 only: which backbone and taps the head was trained on. */
   backbone?: { id: string; taps: string[] };
   /** Training state for resuming: optimizer, earlier epochs, the best epoch so far. */

@@ -11,8 +11,9 @@ import {
   type EpochMetrics,
 } from "./checkpoint";
 import { classCounts, classWeightsFor, weightedCrossEntropy } from "./classWeights";
-import { classificationReport, majorityBaselineAccuracy } from "./evaluate";
+import { classificationReport, decide, majorityBaselineAccuracy } from "./evaluate";
 import { validateHyperparameters, type Hyperparameters } from "./hyperparameters";
+import { chooseNoLogoThreshold, NO_LOGO_LABEL } from "./noLogoThreshold";
 import { createOptimizer, disposeOptimizer, withWeightDecay } from "./optimizers";
 import { buildTask, type TrainingTask } from "./trainingTask";
 
@@ -120,22 +121,22 @@ export function trainStep(
   });
 }
 
-/** Class decisions of `model` over a split, in item order. */
-async function predictSplit(task: TrainingTask, split: "validation" | "test"): Promise<Int32Array[]> {
-  const chunks: Int32Array[] = [];
+/** Class probabilities of `model` over a split, row-major `[N, classCount]` in item order. */
+async function predictSplit(task: TrainingTask, split: "validation" | "test"): Promise<Float32Array[]> {
+  const chunks: Float32Array[] = [];
   for await (const batch of task.evalBatches(split)) {
-    const decisions = tf.tidy(() => {
+    const probabilities = tf.tidy(() => {
       const x = tf.tensor(batch.inputs, [batch.size, ...task.exampleShape]);
-      return tf.argMax(task.model.predict(x) as tf.Tensor2D, 1);
+      return task.model.predict(x) as tf.Tensor2D;
     });
-    chunks.push((await decisions.data()) as Int32Array);
-    decisions.dispose();
+    chunks.push((await probabilities.data()) as Float32Array);
+    probabilities.dispose();
   }
   return chunks;
 }
 
-function concatInt32(chunks: Int32Array[]): Int32Array {
-  const result = new Int32Array(chunks.reduce((n, c) => n + c.length, 0));
+function concatFloat32(chunks: Float32Array[]): Float32Array {
+  const result = new Float32Array(chunks.reduce((n, c) => n + c.length, 0));
   let offset = 0;
   for (const chunk of chunks) {
     result.set(chunk, offset);
@@ -224,21 +225,24 @@ async function evaluateEpoch(
   options: TrainOptions,
 ): Promise<EpochMetrics> {
   const { data } = options;
+  const classCount = data.labels.length;
   const actual = Int32Array.from(data.validation, (item) => item.label);
-  const report = classificationReport(
-    data.labels,
-    actual,
-    concatInt32(await predictSplit(task, "validation")),
-  );
+  const validationProbabilities = concatFloat32(await predictSplit(task, "validation"));
+  const report = classificationReport(data.labels, actual, decide(validationProbabilities, classCount));
   let testAccuracy: number | undefined;
   if (data.test !== undefined && data.test.length > 0) {
     const testActual = Int32Array.from(data.test, (item) => item.label);
     testAccuracy = classificationReport(
       data.labels,
       testActual,
-      concatInt32(await predictSplit(task, "test")),
+      decide(concatFloat32(await predictSplit(task, "test")), classCount),
     ).accuracy;
   }
+  const noLogoIndex = data.labels.indexOf(NO_LOGO_LABEL);
+  const noLogoThreshold =
+    noLogoIndex < 0
+      ? undefined
+      : chooseNoLogoThreshold(validationProbabilities, classCount, actual, noLogoIndex).threshold;
   return {
     epoch,
     loss: outcome.loss,
@@ -254,6 +258,7 @@ async function evaluateEpoch(
     imagesPerSecond: outcome.imagesPerSecond,
     perClass: report.perClass,
     confusionMatrix: report.confusionMatrix,
+    ...(noLogoThreshold === undefined ? {} : { noLogoThreshold }),
   };
 }
 
@@ -279,6 +284,7 @@ async function writeCheckpoint(
         epoch: metrics.epoch,
         metrics,
         hyperparameters: h,
+        ...(metrics.noLogoThreshold === undefined ? {} : { noLogoThreshold: metrics.noLogoThreshold }),
         ...(task.backbone ? { backbone: task.backbone } : {}),
       },
       training: { optimizer, optimizerName: h.optimizer, history, bestEpoch },

@@ -1,7 +1,15 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
 import type { Context } from "../api/context";
 import type { Dataset as DatasetRow } from "../experiments/datasets";
-import { ClassCount, Dataset, DatasetConnection, ImportDatasetInput } from "../schema/dataset";
+import {
+  ClassCount,
+  Dataset,
+  DatasetConnection,
+  DatasetSource,
+  GenerateSyntheticDatasetInput,
+  ImportDatasetInput,
+  SyntheticParameters,
+} from "../schema/dataset";
 import { toConnection } from "./connection";
 
 @Resolver(() => Dataset)
@@ -34,6 +42,36 @@ export class DatasetResolver {
     @Arg("input", () => ImportDatasetInput, { description: "What to import." }) input: ImportDatasetInput,
   ) {
     return ctx.jobs.datasets.import(input);
+  }
+
+  @Authorized("ENGINEER")
+  @Mutation(() => Dataset, {
+    description:
+      "Generates a SynthLogos-32 dataset on the server: returns it at once with status GENERATING; it becomes READY (or FAILED with an error) in the background, with progress in between. A READY or still generating dataset with the same name, seed, scale and split recipe is returned instead of generating again.",
+  })
+  async generateSyntheticDataset(
+    @Ctx() ctx: Context,
+    @Arg("input", () => GenerateSyntheticDatasetInput, { description: "What to generate." })
+    input: GenerateSyntheticDatasetInput,
+  ) {
+    return ctx.jobs.datasets.generateSynthetic(input);
+  }
+
+  @FieldResolver(() => [DatasetSource], {
+    description:
+      "Where each brand's artwork comes from, with licences and substitutions (synthetic datasets; empty for imported ones).",
+  })
+  sources(@Root() dataset: DatasetRow): DatasetSource[] {
+    return (dataset.manifest as { sources?: DatasetSource[] }).sources ?? [];
+  }
+
+  @FieldResolver(() => SyntheticParameters, {
+    nullable: true,
+    description: "Generator settings of a synthetic dataset; null for imported ones.",
+  })
+  synthetic(@Root() dataset: DatasetRow): SyntheticParameters | null {
+    if (dataset.format !== "SYNTHETIC") return null;
+    return (dataset.manifest as { generator?: SyntheticParameters }).generator ?? null;
   }
 
   @FieldResolver(() => [ClassCount], { description: "Images per class and split." })

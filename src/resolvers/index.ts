@@ -3,6 +3,7 @@ import { createPubSub } from "@graphql-yoga/subscription";
 import { buildSchema } from "type-graphql";
 import { authChecker } from "../api/auth";
 import { ApiKeyResolver } from "./apiKeys";
+import { ClassificationResolver } from "./classification";
 import { DatasetResolver } from "./datasets";
 import { ExperimentResolver } from "./experiments";
 import { HealthResolver } from "./health";
@@ -19,6 +20,7 @@ export const RESOLVERS = [
   RunEventResolver,
   ModelAliasResolver,
   ApiKeyResolver,
+  ClassificationResolver,
 ] as const;
 
 /** The executable GraphQL schema. */

@@ -105,5 +105,67 @@ export class ImportDatasetInput {
   name?: string | null;
 }
 
+@ObjectType({ description: "Where one brand's artwork in a synthetic dataset comes from." })
+export class DatasetSource {
+  @Field(() => String, { description: "Class label the brand is drawn as." })
+  className!: string;
+
+  @Field(() => String, { description: "Brand name as the artwork package titles it." })
+  title!: string;
+
+  @Field(() => String, { description: "npm package the artwork comes from, e.g. simple-icons." })
+  package!: string;
+
+  @Field(() => String, { description: "Version of that package." })
+  packageVersion!: string;
+
+  @Field(() => String, { description: "Licence of the package as a whole (SPDX id)." })
+  packageLicense!: string;
+
+  @Field(() => String, { description: "Licence the package states for this brand's artwork (SPDX id)." })
+  license!: string;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "FlickrLogos-32 class this brand substitutes for (that brand has no free artwork); null when it is the FlickrLogos-32 brand itself.",
+  })
+  substitutedFor!: string | null;
+}
+
+@ObjectType({ description: "The generator settings of a synthetic dataset." })
+export class SyntheticParameters {
+  @Field(() => Int, { description: "Seed; the same seed gives byte-identical images." })
+  seed!: number;
+
+  @Field(() => Float, { description: "Multiple of FlickrLogos-32's split sizes." })
+  scale!: number;
+}
+
+@InputType({ description: "A SynthLogos-32 dataset to generate on the server." })
+export class GenerateSyntheticDatasetInput {
+  @Field(() => Int, {
+    nullable: true,
+    description: "Non-negative seed (default 1); the same seed gives byte-identical images.",
+  })
+  seed?: number | null;
+
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      "Multiple of FlickrLogos-32's split sizes, 0.01–10 (default 1: train 10 and val/test 30 images per brand, 3,000 no-logo images in val and test).",
+  })
+  scale?: number | null;
+
+  @Field(() => String, { nullable: true, description: "Registry name (default SynthLogos-32)." })
+  name?: string | null;
+
+  @Field(() => SplitRecipe, {
+    nullable: true,
+    description: "FlickrLogos-32 split recipe applied to the generated tree (default ARTICLE).",
+  })
+  splitRecipe?: SplitRecipe | null;
+}
+
 @ObjectType({ description: "A page of datasets." })
 export class DatasetConnection extends Connection(Dataset, "Dataset") {}

@@ -2,6 +2,19 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import sharp from "sharp";
 
+/** One image of a class: its colour with a complementary square at position `i` (PNG bytes). */
+export async function classImage([r, g, b]: [number, number, number], i: number): Promise<Buffer> {
+  const square = await sharp({
+    create: { width: 12, height: 12, channels: 3, background: { r: 255 - r, g: 255 - g, b: 255 - b } },
+  })
+    .png()
+    .toBuffer();
+  return sharp({ create: { width: 48, height: 40, channels: 3, background: { r, g, b } } })
+    .composite([{ input: square, left: 4 + 7 * (i % 4), top: 4 + 5 * (i % 4) }])
+    .png()
+    .toBuffer();
+}
+
 /**
  * Writes a small real ImageFolder tree (`<root>/<split>/<class>/<n>.png`): each class is a solid
  * colour with a differently placed square, so images are distinct and decodable.
@@ -16,15 +29,7 @@ export async function writeImageFolder(
       const dir = path.join(root, split, className);
       await fs.mkdir(dir, { recursive: true });
       for (let i = 0; i < count; i++) {
-        const square = await sharp({
-          create: { width: 12, height: 12, channels: 3, background: { r: 255 - r, g: 255 - g, b: 255 - b } },
-        })
-          .png()
-          .toBuffer();
-        await sharp({ create: { width: 48, height: 40, channels: 3, background: { r, g, b } } })
-          .composite([{ input: square, left: 4 + 7 * i, top: 4 + 5 * i }])
-          .png()
-          .toFile(path.join(dir, `${split}-${i}.png`));
+        await fs.writeFile(path.join(dir, `${split}-${i}.png`), await classImage([r, g, b], i));
       }
     }
   }

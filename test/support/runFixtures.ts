@@ -15,8 +15,9 @@ export async function createExperimentWithDataset(
   server: TestServer,
   name: string,
   dir: string,
+  perSplit = { train: 3, val: 2, test: 1 },
 ): Promise<string> {
-  await writeImageFolder(path.join(dir, name), FOUR_CLASSES, { train: 3, val: 2, test: 1 });
+  await writeImageFolder(path.join(dir, name), FOUR_CLASSES, perSplit);
   const dataset = await server.gql<{ importDataset: { id: string } }>(
     `mutation($path: String!) { importDataset(input: { format: IMAGE_FOLDER, path: $path }) { id } }`,
     { path: path.join(dir, name) },

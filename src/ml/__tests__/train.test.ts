@@ -78,6 +78,8 @@ describe("train (AlexNet-lite, 96 px, 4 generated classes)", () => {
     expect(last.training.optimizer.name).toBe("MOMENTUM");
     const maxF1 = Math.max(...result.epochs.map((e) => e.valMacroF1));
     expect(best.metrics.valMacroF1).toBe(maxF1);
+    // Without a no-logo class there is no no-logo threshold to choose (isLogo is then always true).
+    expect(best.noLogoThreshold).toBeUndefined();
   });
 
   it("reproduces epoch 3 exactly when resumed from the epoch-2 checkpoint", async () => {

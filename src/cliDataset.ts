@@ -1,0 +1,264 @@
+import { SingleBar } from "cli-progress";
+import { Command, InvalidArgumentError } from "commander";
+import type { Config } from "./config";
+import type { DatasetProgress, DatasetProgressCallback } from "./datasets/importProgress";
+import { runSynthCli } from "./datasets/synthCli";
+import type { SplitRecipe } from "./datasets/splitRecipe";
+import { openDatabase } from "./db/database";
+import { LogoLabError, ValidationError } from "./errors";
+import type { Dataset, SplitCounts } from "./experiments/datasets";
+import { createRegistry, type Registry } from "./experiments/registry";
+import { DatasetPreparation, type ImportDatasetRequest } from "./jobs/datasetImports";
+
+const IMPORT_FORMATS: Record<string, ImportDatasetRequest["format"]> = {
+  flickrlogos32: "FLICKRLOGOS32",
+  "image-folder": "IMAGE_FOLDER",
+};
+
+function parseImportFormat(value: string): ImportDatasetRequest["format"] {
+  const format = IMPORT_FORMATS[value.toLowerCase()];
+  if (!format) throw new InvalidArgumentError("format must be flickrlogos32 or image-folder");
+  return format;
+}
+
+function parseRecipe(value: string): SplitRecipe {
+  const recipe = value.toUpperCase();
+  if (recipe !== "OFFICIAL" && recipe !== "ARTICLE") {
+    throw new InvalidArgumentError("recipe must be official or article");
+  }
+  return recipe;
+}
+
+/** One bar per phase (validating, hashing, …) on stderr; silent when stderr is not a terminal. */
+class PhaseProgressBar {
+  private readonly bar = new SingleBar({
+    stream: process.stderr,
+    format: "{phase} [{bar}] {value}/{total} | {percentage}% | ETA {eta}s",
+    hideCursor: true,
+  });
+  private phase: DatasetProgress["phase"] | null = null;
+
+  readonly onProgress: DatasetProgressCallback = (step) => {
+    if (step.phase !== this.phase) {
+      if (this.phase !== null) this.bar.stop();
+      this.phase = step.phase;
+      this.bar.start(step.total, 0, { phase: step.phase.padEnd(10) });
+    }
+    this.bar.update(step.done);
+  };
+
+  stop(): void {
+    if (this.phase !== null) this.bar.stop();
+    this.phase = null;
+  }
+}
+
+/** Opens the database, hands `work` the dataset services, and always closes it. */
+async function withDatasets<T>(
+  config: Config,
+  work: (preparation: DatasetPreparation, registry: Registry) => Promise<T>,
+): Promise<T> {
+  const database = await openDatabase(config);
+  try {
+    const registry = createRegistry(database.prisma);
+    return await work(new DatasetPreparation(registry.datasets, config), registry);
+  } finally {
+    await database.close();
+  }
+}
+
+function formatCounts(counts: SplitCounts): string {
+  return `train ${counts.train}, val ${counts.val}, test ${counts.test}`;
+}
+
+function describe(dataset: Dataset): string {
+  const counts = dataset.splitCounts as unknown as SplitCounts;
+  return [
+    `id:      ${dataset.id}`,
+    `name:    ${dataset.name} v${dataset.version} (${dataset.format}${dataset.splitRecipe ? `, ${dataset.splitRecipe}` : ""})`,
+    `status:  ${dataset.status}${dataset.error ? `: ${dataset.error}` : ""}`,
+    `images:  ${formatCounts(counts)} (${dataset.classes.length} classes)`,
+    `hash:    ${dataset.contentHash ?? "-"}`,
+    `path:    ${dataset.rootPath}`,
+  ].join("\n");
+}
+
+/** Prints every problem of a failed import (the message names only the first few), then rethrows. */
+function reportProblems(error: unknown): never {
+  const problems = error instanceof LogoLabError ? error.details.problems : undefined;
+  if (Array.isArray(problems) && problems.length > 5) {
+    for (const p of problems as { path: string; message: string }[])
+      console.error(`  ${p.path}: ${p.message}`);
+  }
+  throw error;
+}
+
+interface ImportOptions {
+  format: ImportDatasetRequest["format"];
+  path: string;
+  recipe?: SplitRecipe;
+  name?: string;
+}
+
+async function importCommand(config: Config, options: ImportOptions): Promise<void> {
+  if (options.recipe && options.format !== "FLICKRLOGOS32") {
+    throw new ValidationError("--recipe applies to --format flickrlogos32 only", { field: "recipe" });
+  }
+  await withDatasets(config, async (preparation) => {
+    const bar = new PhaseProgressBar();
+    try {
+      const dataset = await preparation
+        .import(
+          { format: options.format, path: options.path, splitRecipe: options.recipe, name: options.name },
+          bar.onProgress,
+        )
+        .catch(reportProblems);
+      bar.stop();
+      console.log(describe(dataset));
+    } finally {
+      bar.stop();
+    }
+  });
+}
+
+interface SynthOptions {
+  out?: string;
+  register?: boolean;
+  seed: string;
+  scale?: string;
+  name?: string;
+  recipe?: SplitRecipe;
+}
+
+/** `--out`: the tree alone, no database. */
+async function synthToDirectory(out: string, options: SynthOptions): Promise<void> {
+  if (options.name !== undefined || options.recipe !== undefined) {
+    throw new ValidationError("--name and --recipe apply to --register only", { field: "name" });
+  }
+  const result = await runSynthCli({ out, seed: options.seed, scale: options.scale });
+  console.log(
+    `wrote ${result.imageCount} images to ${result.dir} in ${(result.elapsedMs / 1000).toFixed(1)} s`,
+  );
+}
+
+/** Ctrl-C marks the dataset FAILED at once rather than leaving it GENERATING until a sweep finds it. */
+function failOnInterrupt(registry: Registry, datasetId: string): void {
+  const interrupt = (signal: NodeJS.Signals) => {
+    console.error(`\n${signal}: marking the dataset FAILED`);
+    void registry.datasets
+      .markFailed(datasetId, `interrupted: logolab dataset synth got ${signal}`)
+      .finally(() => process.exit(130));
+  };
+  process.once("SIGINT", interrupt);
+  process.once("SIGTERM", interrupt);
+}
+
+/** `--register`: generate into the managed datasets directory and register, as the API does. */
+async function synthAndRegister(config: Config, options: SynthOptions): Promise<void> {
+  const seed = Number(options.seed);
+  const scale = options.scale === undefined ? undefined : Number(options.scale);
+  await withDatasets(config, async (preparation, registry) => {
+    const bar = new PhaseProgressBar();
+    try {
+      const generation = await preparation.startSynthetic(
+        { seed, scale, name: options.name, splitRecipe: options.recipe },
+        bar.onProgress,
+      );
+      if (generation.isExisting) {
+        console.log(`already registered with these settings (${generation.dataset.status})`);
+      } else {
+        failOnInterrupt(registry, generation.dataset.id);
+      }
+      const dataset = await generation.finished;
+      bar.stop();
+      console.log(describe(dataset));
+      if (dataset.status === "FAILED") throw new Error(`generation failed: ${dataset.error}`);
+    } finally {
+      bar.stop();
+    }
+  });
+}
+
+async function synthCommand(config: Config, options: SynthOptions): Promise<void> {
+  if ((options.out === undefined) === !options.register) {
+    throw new ValidationError("give either --out <dir> (write the tree only) or --register", {
+      field: "out",
+    });
+  }
+  if (options.out !== undefined) await synthToDirectory(options.out, options);
+  else await synthAndRegister(config, options);
+}
+
+async function listCommand(config: Config): Promise<void> {
+  await withDatasets(config, async (_preparation, registry) => {
+    const rows: Dataset[] = [];
+    let after: string | undefined;
+    for (;;) {
+      const page = await registry.datasets.list({ first: 100, after });
+      rows.push(...page.nodes);
+      if (!page.hasNextPage) break;
+      after = page.cursors[page.cursors.length - 1];
+    }
+    if (rows.length === 0) {
+      console.log("no datasets registered");
+      return;
+    }
+    console.table(
+      rows.map((d) => {
+        const counts = d.splitCounts as unknown as SplitCounts;
+        return {
+          id: d.id,
+          name: d.name,
+          version: d.version,
+          format: d.format,
+          recipe: d.splitRecipe ?? "",
+          status: d.status,
+          progress: d.progress === null ? "" : `${Math.round(d.progress * 100)}%`,
+          train: counts.train,
+          val: counts.val,
+          test: counts.test,
+          hash: d.contentHash?.slice(0, 12) ?? "",
+          error: d.error ?? "",
+        };
+      }),
+    );
+  });
+}
+
+/** Adds `logolab dataset import|synth|list` to the command line. */
+export function registerDatasetCommands(program: Command, config: Config): void {
+  const dataset = program.command("dataset").description("import, generate and list datasets");
+  dataset
+    .command("import")
+    .description("validate, hash and register a dataset; on any problem nothing is registered")
+    .requiredOption("--format <format>", "flickrlogos32 | image-folder", parseImportFormat)
+    .requiredOption("--path <dir>", "directory to import (FlickrLogos-32: FlickrLogos-v2 or its parent)")
+    .option(
+      "--recipe <recipe>",
+      "FlickrLogos-32 split recipe: official | article (default article)",
+      parseRecipe,
+    )
+    .option("--name <name>", "registry name (default FlickrLogos-32 or the folder name)")
+    .action((options: ImportOptions) => importCommand(config, options));
+  dataset
+    .command("synth")
+    .description(
+      "generate SynthLogos-32: --out writes the FlickrLogos-32 tree only (no database); " +
+        "--register generates, imports and registers it",
+    )
+    .option("--out <dir>", "empty or new directory to write the tree to")
+    .option("--register", "register it as a dataset (needs the database)")
+    .option("--seed <n>", "non-negative integer seed", "1")
+    .option("--scale <k>", "multiple of FlickrLogos-32's split sizes (default 1)")
+    .option("--name <name>", "registry name with --register (default SynthLogos-32)")
+    .option(
+      "--recipe <recipe>",
+      "split recipe with --register: official | article (default article)",
+      parseRecipe,
+    )
+    .action((options: SynthOptions) => synthCommand(config, options));
+  dataset
+    .command("list")
+    .description("list registered datasets, newest first")
+    .action(() => listCommand(config));
+}

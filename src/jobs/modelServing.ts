@@ -1,0 +1,109 @@
+import { InvalidImageError, ValidationError } from "../errors";
+import type { Registry } from "../experiments/registry";
+import type { ClassificationOutput } from "../ml/classificationOutput";
+import { fetchImage, type ImageFetchLimits } from "./imageUrlFetch";
+
+/** The inference engine as serving uses it (src/ml/classifier.ts's Classifier). */
+export interface ImageClassifier {
+  classify(checkpointDir: string, image: Buffer, topK: number): Promise<ClassificationOutput>;
+}
+
+/** A `classifyImage` request. */
+export interface ClassifyRequest {
+  imageBase64?: string | null;
+  imageUrl?: string | null;
+  /** Alias name or run id (default `production`). */
+  model?: string | null;
+  topK?: number | null;
+}
+
+/** The typed outcomes of `classifyImage` (API.md's ClassifyImageResult union). */
+export type ClassifyOutcome =
+  | ({ kind: "classification"; modelVersion: string; latencyMs: number } & Omit<
+      ClassificationOutput,
+      "weightsSha256"
+    >)
+  | { kind: "invalidImage"; message: string }
+  | { kind: "modelNotFound"; message: string };
+
+/** Where `imageUrl` may be fetched from, if at all. */
+export interface ImageUrlPolicy extends ImageFetchLimits {
+  isEnabled: boolean;
+}
+
+const DEFAULT_MODEL = "production";
+const MAX_TOP_K = 50;
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/** Strict base64 (optionally a `data:` URL) to bytes; anything else is an invalid image. */
+export function decodeBase64Image(text: string): Buffer {
+  const payload = text.startsWith("data:") ? text.slice(text.indexOf(",") + 1) : text;
+  const compact = payload.replace(/\s+/g, "");
+  if (compact.length === 0) throw new InvalidImageError("the image is empty");
+  if (compact.length % 4 !== 0 || !BASE64.test(compact))
+    throw new InvalidImageError("imageBase64 is not valid base64");
+  return Buffer.from(compact, "base64");
+}
+
+/** `classifyImage`: resolve the model, get the bytes, classify; expected failures are typed outcomes. */
+export class ModelServing {
+  constructor(
+    private readonly registry: Registry,
+    private readonly classifier: ImageClassifier,
+    private readonly imageUrlPolicy: ImageUrlPolicy,
+  ) {}
+
+  private async imageBytes(request: ClassifyRequest): Promise<Buffer> {
+    const hasBase64 = typeof request.imageBase64 === "string";
+    const hasUrl = typeof request.imageUrl === "string";
+    if (hasBase64 === hasUrl) {
+      throw new ValidationError("give exactly one of imageBase64 and imageUrl", { field: "imageBase64" });
+    }
+    if (hasBase64) return decodeBase64Image(request.imageBase64!);
+    if (!this.imageUrlPolicy.isEnabled) {
+      throw new ValidationError("imageUrl is disabled on this server (LOGOLAB_IMAGE_URL_ENABLED)", {
+        field: "imageUrl",
+      });
+    }
+    return fetchImage(request.imageUrl!, this.imageUrlPolicy);
+  }
+
+  async classify(request: ClassifyRequest): Promise<ClassifyOutcome> {
+    const startedMs = performance.now();
+    const topK = request.topK ?? 5;
+    if (!Number.isInteger(topK) || topK < 1 || topK > MAX_TOP_K) {
+      throw new ValidationError(`topK must be an integer between 1 and ${MAX_TOP_K}`, { field: "topK" });
+    }
+    const model = request.model?.trim() || DEFAULT_MODEL;
+    let image: Buffer;
+    try {
+      image = await this.imageBytes(request);
+    } catch (error) {
+      if (error instanceof InvalidImageError) return { kind: "invalidImage", message: error.message };
+      throw error;
+    }
+    const served = await this.registry.modelAliases.resolveForServing(model);
+    if (!served) {
+      return {
+        kind: "modelNotFound",
+        message: `no model ${JSON.stringify(model)}: not an alias, nor a run with a checkpoint`,
+      };
+    }
+    try {
+      const { weightsSha256, ...output } = await this.classifier.classify(
+        served.checkpoint.path,
+        image,
+        topK,
+      );
+      return {
+        kind: "classification",
+        ...output,
+        modelVersion: `${served.runId}:${weightsSha256}`,
+        latencyMs: performance.now() - startedMs,
+      };
+    } catch (error) {
+      if (error instanceof InvalidImageError) return { kind: "invalidImage", message: error.message };
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,59 @@
+import { ValidationError } from "../errors";
+import type { CheckpointManifest } from "./checkpoint";
+import { decide } from "./evaluate";
+import { isLogoImage, NO_LOGO_LABEL } from "./noLogoThreshold";
+
+/** One label and its probability. */
+export interface LabelProbability {
+  label: string;
+  probability: number;
+}
+
+/** What a classification returns (API.md `Classification` less `modelVersion`'s run id and `latencyMs`). */
+export interface ClassificationOutput {
+  /** The decision: the checkpoint's no-logo threshold applied, else the most probable label. */
+  label: string;
+  /** The model's probability of `label`. */
+  probability: number;
+  isLogo: boolean;
+  /** The `topK` most probable labels, most probable first (raw probabilities, no threshold). */
+  topK: LabelProbability[];
+  /** sha256 of the checkpoint's `weights.bin`: with the run id, the model version. */
+  weightsSha256: string;
+}
+
+/** Throws a `ValidationError` (field `topK`) unless `topK` is a positive integer. */
+export function validateTopK(topK: number): void {
+  if (!Number.isInteger(topK) || topK < 1) {
+    throw new ValidationError(`topK must be a positive integer, got ${topK}`, { field: "topK" });
+  }
+}
+
+/**
+ * Turns one image's class probabilities `[classCount]` (manifest label order) into the output:
+ * decision, isLogo, the top `topK` labels (at most all classes).
+ */
+export function toClassificationOutput(
+  probabilities: ArrayLike<number>,
+  manifest: Pick<CheckpointManifest, "labels" | "noLogoThreshold" | "weightsSha256">,
+  topK: number,
+): ClassificationOutput {
+  const { labels, noLogoThreshold, weightsSha256 } = manifest;
+  const noLogoIndex = labels.indexOf(NO_LOGO_LABEL);
+  const [decision] = decide(
+    probabilities,
+    labels.length,
+    noLogoIndex < 0 ? undefined : noLogoIndex,
+    noLogoThreshold,
+  );
+  const ranked = labels
+    .map((label, c) => ({ label, probability: probabilities[c] }))
+    .sort((a, b) => b.probability - a.probability);
+  return {
+    label: labels[decision],
+    probability: probabilities[decision],
+    isLogo: isLogoImage(probabilities, noLogoIndex, noLogoThreshold),
+    topK: ranked.slice(0, Math.min(topK, labels.length)),
+    weightsSha256,
+  };
+}
