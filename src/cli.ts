@@ -7,6 +7,7 @@ import { startEmbeddedPostgres } from "./db/embeddedPostgres";
 import { ROLES, type RoleName } from "./api/roles";
 import { registerDatasetCommands } from "./cliDataset";
 import { createRegistry } from "./experiments/registry";
+import { ensureDefaultDataset } from "./jobs/defaultDataset";
 import { startJobRuntime } from "./jobs/runtime";
 import { activeBackend, selectBackend } from "./ml/backend";
 import { reproduceCommand } from "./cliReproduce";
@@ -62,6 +63,21 @@ async function serve(config: Config): Promise<void> {
   const ml = await selectBackend(config.mlBackend);
   const registry = createRegistry(database.prisma);
   const runtime = await startJobRuntime(config, database, registry, { workerCount: config.workers });
+  // Before serving, so a request cannot register a dataset that the clean-up then marks failed.
+  const { abandonedCount, generating } = await ensureDefaultDataset(
+    registry.datasets,
+    runtime.jobs.datasets,
+    {
+      databaseKind: database.kind,
+      isEnabled: config.isDefaultDatasetEnabled,
+    },
+  );
+  if (abandonedCount > 0) console.log(`marked ${abandonedCount} interrupted dataset preparation(s) FAILED`);
+  if (generating) {
+    console.log(
+      `generating the default dataset ${generating.name} in the background (id ${generating.id}); see \`datasets\``,
+    );
+  }
   const server = await startServer({
     config,
     database,
@@ -74,6 +90,7 @@ async function serve(config: Config): Promise<void> {
       `training workers: ${config.workers})`,
   );
   onShutdown(async () => {
+    await runtime.jobs.datasets.interruptSynthetic();
     await server.stop();
     await runtime.stop();
     await database.close();

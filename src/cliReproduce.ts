@@ -77,40 +77,41 @@ export class RunProgressBars {
       hideCursor: true,
       clearOnComplete: false,
       stream: process.stderr,
+      // Piped output (CI logs, files) gets a line every few seconds instead of nothing.
+      noTTYOutput: true,
+      notTTYSchedule: 5000,
     },
     Presets.shades_classic,
   );
-  private readonly bars = new Map<string, { bar: SingleBar; epochs: number }>();
+  private readonly bars = new Map<string, { bar: SingleBar; payload: Record<string, string | number> }>();
 
   add(label: string, epochs: number): void {
-    const bar = this.multiBar.create(epochs * 1000, 0, {
-      label: label.padEnd(10),
-      epoch: 0,
-      epochs,
-      speed: "–",
-      etaText: "–",
-      status: "QUEUED",
-    });
-    this.bars.set(label, { bar, epochs });
+    const payload = { label: label.padEnd(10), epoch: 0, epochs, speed: "–", etaText: "–", status: "QUEUED" };
+    this.bars.set(label, { bar: this.multiBar.create(epochs * 1000, 0, payload), payload });
   }
 
+  /** cli-progress replaces the payload on update, so every update carries all of it. */
   update(label: string, event: RunEventMessage): void {
     const entry = this.bars.get(label);
     if (!entry) return;
-    if (event.kind === "PROGRESS" && event.progress) {
-      const p = event.progress;
-      const value = (p.epoch - 1) * 1000 + Math.round((1000 * p.imagesDone) / Math.max(1, p.imagesTotal));
-      entry.bar.update(value, {
+    const p = event.progress;
+    let value: number | undefined;
+    if (event.kind === "PROGRESS" && p) {
+      value = (p.epoch - 1) * 1000 + Math.round((1000 * p.imagesDone) / Math.max(1, p.imagesTotal));
+      Object.assign(entry.payload, {
         epoch: p.epoch,
         speed: p.imagesPerSecond.toFixed(1),
         etaText: p.etaSeconds === null ? "–" : `${Math.round(p.etaSeconds)}s`,
         status: "RUNNING",
       });
     } else if (event.kind === "EPOCH" && event.epoch) {
-      entry.bar.update(event.epoch * 1000, { epoch: event.epoch });
+      value = event.epoch * 1000;
+      entry.payload.epoch = event.epoch;
     } else if (event.kind === "STATUS" && event.status) {
-      entry.bar.update({ status: event.status });
+      entry.payload.status = event.status;
     }
+    if (value === undefined) entry.bar.update(entry.payload);
+    else entry.bar.update(value, entry.payload);
   }
 
   stop(): void {
@@ -132,6 +133,9 @@ function datasetBar(title: string) {
     {
       format: `${title} {phase} |{bar}| {value}/{total} eta {eta_formatted}`,
       stream: process.stderr,
+      // Piped output (CI logs, files) gets a line every few seconds instead of nothing.
+      noTTYOutput: true,
+      notTTYSchedule: 5000,
       hideCursor: true,
     },
     Presets.shades_classic,

@@ -1,6 +1,7 @@
 import fs from "node:fs/promises";
 import { PGlite } from "@electric-sql/pglite";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
+import { serialiseExtendedQueries } from "./pgliteSerialQueue";
 
 /** A PGlite database served on a local TCP socket so pg, Prisma and pg-boss use it unchanged. */
 export interface EmbeddedPostgres {
@@ -18,6 +19,7 @@ export async function startEmbeddedPostgres(dataDir: string, port = 0): Promise<
   await fs.mkdir(dataDir, { recursive: true });
   const db = await PGlite.create(dataDir);
   const server = new PGLiteSocketServer({ db, host: "127.0.0.1", port, maxConnections: 64 });
+  serialiseExtendedQueries(server);
   await server.start();
   const address = server.getServerConn();
   return {

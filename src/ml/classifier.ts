@@ -112,6 +112,10 @@ export class Classifier {
       const value = this.options[name];
       if (!Number.isInteger(value) || value < 1) throw new RangeError(`${name} must be ≥ 1, got ${value}`);
     }
+    for (const name of ["maxQueueDelayMs", "cacheBytes", "maxPixels"] as const) {
+      const value = this.options[name];
+      if (!Number.isFinite(value) || value < 0) throw new RangeError(`${name} must be ≥ 0, got ${value}`);
+    }
     this.decodeSlots = new ConcurrencyLimit(this.options.decodeConcurrency);
     this.models = new ModelCache<ServedModel>({
       capacityBytes: this.options.cacheBytes,

@@ -63,7 +63,10 @@ export class Dataset {
   @Field(() => String, { nullable: true, description: "Why preparation failed." })
   error!: string | null;
 
-  @Field(() => String, { description: "Directory holding the managed copy of the images." })
+  @Field(() => String, {
+    description:
+      "Directory holding the managed copy of the images (while GENERATING: the scratch folder it is generated in).",
+  })
   rootPath!: string;
 
   @Field(() => String, {

@@ -29,12 +29,12 @@ describe("normaliseSyntheticRequest", () => {
   });
 
   it.each([
-    [{ seed: -1 }, "seed must be a non-negative integer, got -1", "seed"],
-    [{ seed: 1.5 }, "seed must be a non-negative integer, got 1.5", "seed"],
-    [{ scale: 0.001 }, "scale must be between 0.01 and 10, got 0.001", "scale"],
-    [{ scale: Number.NaN }, "scale must be between 0.01 and 10, got NaN", "scale"],
-    [{ name: "x".repeat(101) }, "name must be at most 100 characters", "name"],
-  ])("rejects %j", (request, message, field) => {
+    ["a negative seed", { seed: -1 }, "seed must be a non-negative integer, got -1", "seed"],
+    ["a fractional seed", { seed: 1.5 }, "seed must be a non-negative integer, got 1.5", "seed"],
+    ["a scale below 0.01", { scale: 0.001 }, "scale must be between 0.01 and 10, got 0.001", "scale"],
+    ["a NaN scale", { scale: Number.NaN }, "scale must be between 0.01 and 10, got NaN", "scale"],
+    ["a name over 100 characters", { name: "x".repeat(101) }, "name must be at most 100 characters", "name"],
+  ])("rejects %s", (_label, request, message, field) => {
     expect(() => normaliseSyntheticRequest(request)).toThrow(
       expect.objectContaining({ message, code: "BAD_USER_INPUT", details: { field } }),
     );

@@ -6,6 +6,8 @@ import { planFlickrLogos32Import } from "../../src/datasets/flickrLogos32Importe
 import { createScratchDatabase, type ScratchDatabase } from "../support/testDatabase";
 
 const CLI = path.join(__dirname, "..", "..", "dist", "cli.js");
+/** Generating takes 5–15 s alone on 2 cores; the margin is for a machine busy with other suites. */
+const GENERATION_TIMEOUT_MS = 120_000;
 
 interface CliResult {
   code: number | null;
@@ -38,22 +40,24 @@ afterAll(async () => {
 });
 
 describe("logolab dataset synth --out (no database)", () => {
-  it("writes a SynthLogos-32 tree that the FlickrLogos-32 importer reads", async () => {
-    const out = path.join(home, "synth");
-    const result = await logolab(["dataset", "synth", "--out", out, "--seed", "3", "--scale", "0.05"], {
-      DATABASE_URL: "postgresql://nobody@127.0.0.1:1/none",
-    });
-    expect(result).toMatchObject({ code: 0, stderr: "" });
-    // Scale 0.05: train 1, val 2, test 2 images per brand; 150 no-logo images in val and in test.
-    expect(result.stdout).toMatch(new RegExp(`^wrote 460 images to ${out} in \\d+\\.\\d s\\n$`));
-    const official = await planFlickrLogos32Import(out, { recipe: "OFFICIAL" });
-    expect(official.classes).toHaveLength(33);
-    expect([official.splits.train.length, official.splits.val.length, official.splits.test.length]).toEqual([
-      32,
-      64 + 150,
-      64 + 150,
-    ]);
-  });
+  it(
+    "writes a SynthLogos-32 tree that the FlickrLogos-32 importer reads",
+    async () => {
+      const out = path.join(home, "synth");
+      const result = await logolab(["dataset", "synth", "--out", out, "--seed", "3", "--scale", "0.05"], {
+        DATABASE_URL: "postgresql://nobody@127.0.0.1:1/none",
+      });
+      expect(result).toMatchObject({ code: 0, stderr: "" });
+      // Scale 0.05: train 1, val 2, test 2 images per brand; 150 no-logo images in val and in test.
+      expect(result.stdout).toMatch(new RegExp(`^wrote 460 images to ${out} in \\d+\\.\\d s\\n$`));
+      const official = await planFlickrLogos32Import(out, { recipe: "OFFICIAL" });
+      expect(official.classes).toHaveLength(33);
+      expect([official.splits.train.length, official.splits.val.length, official.splits.test.length]).toEqual(
+        [32, 64 + 150, 64 + 150],
+      );
+    },
+    GENERATION_TIMEOUT_MS,
+  );
 
   it("refuses a non-empty output folder and a negative seed", async () => {
     const taken = await logolab(["dataset", "synth", "--out", path.join(home, "synth"), "--seed", "1"]);
@@ -82,27 +86,31 @@ describe("logolab dataset import|synth --register|list (PostgreSQL)", () => {
     await scratch?.drop();
   });
 
-  it("imports the generated tree with the OFFICIAL recipe", async () => {
-    const result = await logolab(
-      [
-        "dataset",
-        "import",
-        "--format",
-        "flickrlogos32",
-        "--path",
-        path.join(home, "synth"),
-        "--recipe",
-        "official",
-        "--name",
-        "synth-official",
-      ],
-      { DATABASE_URL: scratch.url },
-    );
-    expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/^name: {4}synth-official v1 \(FLICKRLOGOS32, OFFICIAL\)$/m);
-    expect(result.stdout).toMatch(/^status: {2}READY$/m);
-    expect(result.stdout).toMatch(/^images: {2}train 32, val 214, test 214 \(33 classes\)$/m);
-  });
+  it(
+    "imports the generated tree with the OFFICIAL recipe",
+    async () => {
+      const result = await logolab(
+        [
+          "dataset",
+          "import",
+          "--format",
+          "flickrlogos32",
+          "--path",
+          path.join(home, "synth"),
+          "--recipe",
+          "official",
+          "--name",
+          "synth-official",
+        ],
+        { DATABASE_URL: scratch.url },
+      );
+      expect(result.code).toBe(0);
+      expect(result.stdout).toMatch(/^name: {4}synth-official v1 \(FLICKRLOGOS32, OFFICIAL\)$/m);
+      expect(result.stdout).toMatch(/^status: {2}READY$/m);
+      expect(result.stdout).toMatch(/^images: {2}train 32, val 214, test 214 \(33 classes\)$/m);
+    },
+    GENERATION_TIMEOUT_MS,
+  );
 
   it("rejects --recipe for an ImageFolder import", async () => {
     const result = await logolab(
@@ -115,19 +123,23 @@ describe("logolab dataset import|synth --register|list (PostgreSQL)", () => {
     });
   });
 
-  it("generates and registers SynthLogos-32 with --register, then lists both datasets", async () => {
-    const synth = await logolab(["dataset", "synth", "--register", "--seed", "2", "--scale", "0.01"], {
-      DATABASE_URL: scratch.url,
-    });
-    expect(synth.code).toBe(0);
-    expect(synth.stdout).toMatch(/^name: {4}SynthLogos-32 v1 \(SYNTHETIC, ARTICLE\)$/m);
-    expect(synth.stdout).toMatch(/^images: {2}train 47, val 47, test 62 \(33 classes\)$/m);
+  it(
+    "generates and registers SynthLogos-32 with --register, then lists both datasets",
+    async () => {
+      const synth = await logolab(["dataset", "synth", "--register", "--seed", "2", "--scale", "0.01"], {
+        DATABASE_URL: scratch.url,
+      });
+      expect(synth.code).toBe(0);
+      expect(synth.stdout).toMatch(/^name: {4}SynthLogos-32 v1 \(SYNTHETIC, ARTICLE\)$/m);
+      expect(synth.stdout).toMatch(/^images: {2}train 47, val 47, test 62 \(33 classes\)$/m);
 
-    const list = await logolab(["dataset", "list"], { DATABASE_URL: scratch.url });
-    expect(list.code).toBe(0);
-    const rows = list.stdout.split("\n").filter((line) => line.includes("READY"));
-    expect(rows).toHaveLength(2);
-    expect(rows[0]).toMatch(/SynthLogos-32.*SYNTHETIC.*ARTICLE.*READY.*47.*47.*62/);
-    expect(rows[1]).toMatch(/synth-official.*FLICKRLOGOS32.*OFFICIAL.*READY.*32.*214.*214/);
-  });
+      const list = await logolab(["dataset", "list"], { DATABASE_URL: scratch.url });
+      expect(list.code).toBe(0);
+      const rows = list.stdout.split("\n").filter((line) => line.includes("READY"));
+      expect(rows).toHaveLength(2);
+      expect(rows[0]).toMatch(/SynthLogos-32.*SYNTHETIC.*ARTICLE.*READY.*47.*47.*62/);
+      expect(rows[1]).toMatch(/synth-official.*FLICKRLOGOS32.*OFFICIAL.*READY.*32.*214.*214/);
+    },
+    GENERATION_TIMEOUT_MS,
+  );
 });

@@ -252,6 +252,12 @@ describe("Classifier (AlexNet-lite trained in the test, 96 px, 3 shapes + no-log
     await classifier.close();
   });
 
+  it("rejects options that cannot work", () => {
+    expect(() => new Classifier({ maxBatchSize: 0 })).toThrow("maxBatchSize must be ≥ 1, got 0");
+    expect(() => new Classifier({ maxQueueLength: 1.5 })).toThrow("maxQueueLength must be ≥ 1, got 1.5");
+    expect(() => new Classifier({ maxQueueDelayMs: -1 })).toThrow("maxQueueDelayMs must be ≥ 0, got -1");
+  });
+
   it("refuses work after close()", async () => {
     const classifier = new Classifier();
     await classifier.close();

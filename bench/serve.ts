@@ -1,0 +1,285 @@
+/**
+ * bench:serve — classifyImage serving on this machine.
+ *
+ * One run, one model (MobileNetV2 head on nsfwjs's backbone, trained here in seconds on cached
+ * features, 128 px) and one request set (its held-out generated photos, ~320 px JPEG/PNG/WebP):
+ *   1. bare forward: one image at a time, same preprocessing (probe, center crop, resize, /255) +
+ *      `model.predict` — no queue, no cache, no batching. The overhead baseline.
+ *   2. the Classifier in-process, closed-loop load at concurrency 1, 8, 32 for PHASE_MS each, with
+ *      micro-batching off (every request alone) and on (max batch 16, max delay 5 ms).
+ *   3. the real HTTP server (`classifyImage` with a SERVICE key, scratch Postgres), when dist/ has it,
+ *      against the in-process Classifier at concurrency 1 and 32.
+ * Configurations compared with each other run in alternating slices (order reversed each round), so
+ * the load of other processes on a shared machine drifts onto all of them alike.
+ * Last line: `bench:serve batching_speedup=<on/off throughput at 32> overhead_pct=<c=1 p50 vs bare>`.
+ *
+ * Run: npx tsc -p bench/serve.tsconfig.json && node dist/bench-serve/bench/serve.js
+ * (the HTTP phase uses the build from `npm run build`).
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import * as tf from "@tensorflow/tfjs";
+import { selectBackend } from "../src/ml/backend";
+import { loadCheckpoint, preprocessForInference } from "../src/ml/checkpoint";
+import { Classifier } from "../src/ml/classifier";
+import { interleavedLoad, type Contender, type LoadResult } from "./support/serveLoad";
+import { httpUnavailableReason, startServeHttpTarget } from "./support/serveHttp";
+import { trainBenchModel, type BenchModel } from "./support/serveModel";
+
+const PHASE_MS = Number(process.env.BENCH_SERVE_PHASE_MS ?? 20_000);
+const HTTP_PHASE_MS = Number(process.env.BENCH_SERVE_HTTP_PHASE_MS ?? 8_000);
+const DECODE_CONCURRENCY = process.env.BENCH_SERVE_DECODE_CONCURRENCY
+  ? Number(process.env.BENCH_SERVE_DECODE_CONCURRENCY)
+  : undefined;
+const CONCURRENCIES = [1, 8, 32];
+const WARM_UP_REQUESTS = 8;
+
+const SLICES = 4;
+const HTTP_SLICES = 2;
+
+interface Row {
+  path: string;
+  batching: string;
+  result: LoadResult;
+  meanBatch?: number;
+  versus: string;
+}
+
+function log(message: string): void {
+  process.stderr.write(`[bench:serve] ${message}\n`);
+}
+
+function ratio(value: number, base: number): string {
+  return `${(value / base).toFixed(2)}×`;
+}
+
+/** The overhead baseline: probe + center crop + resize + /255 + `model.predict` of one image, no serving machinery. */
+async function bareForward(
+  model: BenchModel,
+): Promise<{ contender: Contender; forwardMs: () => number; dispose(): void }> {
+  const checkpoint = await loadCheckpoint(model.checkpointDir);
+  const size = model.imageSize;
+  let forwardMsTotal = 0;
+  let count = 0;
+  const request = async (i: number) => {
+    const pixels = await preprocessForInference([model.images[i % model.images.length]], size);
+    const forwardAt = performance.now();
+    const output = tf.tidy(
+      () => checkpoint.model.predict(tf.tensor4d(pixels, [1, size, size, 3])) as tf.Tensor,
+    );
+    await output.data();
+    output.dispose();
+    forwardMsTotal += performance.now() - forwardAt;
+    count++;
+  };
+  for (let i = 0; i < WARM_UP_REQUESTS; i++) await request(i);
+  [forwardMsTotal, count] = [0, 0];
+  return {
+    contender: { name: "bare", request },
+    forwardMs: () => forwardMsTotal / count,
+    dispose: () => checkpoint.model.dispose(),
+  };
+}
+
+async function warmClassifier(model: BenchModel, isBatchingEnabled: boolean): Promise<Classifier> {
+  const classifier = new Classifier({ isBatchingEnabled, decodeConcurrency: DECODE_CONCURRENCY });
+  for (let i = 0; i < WARM_UP_REQUESTS; i++)
+    await classifier.classify(model.checkpointDir, model.images[i], 3);
+  return classifier;
+}
+
+function classifierContender(name: string, classifier: Classifier, model: BenchModel): Contender {
+  return {
+    name,
+    request: (i) => classifier.classify(model.checkpointDir, model.images[i % model.images.length], 3),
+  };
+}
+
+/** Mean images per forward pass of `classifier` while `work` runs. */
+async function withMeanBatch<T>(
+  classifiers: Classifier[],
+  work: () => Promise<T>,
+): Promise<{ value: T; meanBatches: number[] }> {
+  const before = classifiers.map((c) => c.stats());
+  const value = await work();
+  const meanBatches = classifiers.map((c, i) => {
+    const after = c.stats();
+    return (
+      (after.classifiedImages - before[i].classifiedImages) / (after.forwardPasses - before[i].forwardPasses)
+    );
+  });
+  return { value, meanBatches };
+}
+
+async function httpRows(model: BenchModel, on: Contender): Promise<Row[] | string> {
+  const unavailable = httpUnavailableReason();
+  if (unavailable !== undefined) return unavailable;
+  let target: Awaited<ReturnType<typeof startServeHttpTarget>>;
+  try {
+    target = await startServeHttpTarget(model);
+  } catch (error) {
+    return `the server did not start: ${error instanceof Error ? error.message : String(error)}`;
+  }
+  const bodies = model.images.map((image) => image.toString("base64"));
+  const http: Contender = { name: "http", request: (i) => target.classify(bodies[i % bodies.length]) };
+  const rows: Row[] = [];
+  try {
+    for (let i = 0; i < WARM_UP_REQUESTS; i++) await http.request(i);
+    for (const concurrency of [1, 32]) {
+      log(`HTTP classifyImage vs in-process, concurrency ${concurrency}, ${HTTP_PHASE_MS / 1000} s each …`);
+      const results = await interleavedLoad([on, http], concurrency, HTTP_PHASE_MS, HTTP_SLICES);
+      const [result, base] = [results.get("http")!, results.get(on.name)!];
+      rows.push({
+        path: "HTTP classifyImage (server defaults)",
+        batching: "on",
+        result,
+        versus: `${ratio(result.requestsPerSecond, base.requestsPerSecond)} req/s, p50 ${ratio(result.p50Ms, base.p50Ms)} vs in-process on (interleaved: ${base.requestsPerSecond.toFixed(1)} req/s, p50 ${base.p50Ms.toFixed(1)} ms)`,
+      });
+    }
+  } catch (error) {
+    return `the HTTP phase failed: ${error instanceof Error ? error.message : String(error)}`;
+  } finally {
+    await target.stop();
+  }
+  return rows;
+}
+
+function formatTable(rows: Row[]): string {
+  const header = [
+    "path",
+    "batching",
+    "concurrency",
+    "req/s",
+    "p50 ms",
+    "p99 ms",
+    "mean batch",
+    "vs baseline",
+  ];
+  const cells = rows.map((row) => [
+    row.path,
+    row.batching,
+    String(row.result.concurrency),
+    row.result.requestsPerSecond.toFixed(1),
+    row.result.p50Ms.toFixed(1),
+    row.result.p99Ms.toFixed(1),
+    row.meanBatch === undefined ? "–" : row.meanBatch.toFixed(1),
+    row.versus,
+  ]);
+  return [header, header.map(() => "---"), ...cells].map((line) => `| ${line.join(" | ")} |`).join("\n");
+}
+
+async function classifierRows(model: BenchModel): Promise<{
+  rows: Row[];
+  off: Map<number, LoadResult>;
+  on: Map<number, LoadResult>;
+  bare: LoadResult;
+  forwardMs: number;
+  onContender: Contender;
+  close(): Promise<void>;
+}> {
+  const bare = await bareForward(model);
+  const [offClassifier, onClassifier] = [
+    await warmClassifier(model, false),
+    await warmClassifier(model, true),
+  ];
+  const offContender = classifierContender("off", offClassifier, model);
+  const onContender = classifierContender("on", onClassifier, model);
+  const rows: Row[] = [];
+  const off = new Map<number, LoadResult>();
+  const on = new Map<number, LoadResult>();
+  let bareResult: LoadResult | undefined;
+  for (const concurrency of CONCURRENCIES) {
+    const contenders =
+      concurrency === 1 ? [bare.contender, offContender, onContender] : [offContender, onContender];
+    log(
+      `concurrency ${concurrency}: ${contenders.map((c) => c.name).join(", ")}, ${PHASE_MS / 1000} s each in ${SLICES} interleaved slices …`,
+    );
+    const { value: results, meanBatches } = await withMeanBatch([offClassifier, onClassifier], () =>
+      interleavedLoad(contenders, concurrency, PHASE_MS, SLICES),
+    );
+    const [offResult, onResult] = [results.get("off")!, results.get("on")!];
+    off.set(concurrency, offResult);
+    on.set(concurrency, onResult);
+    if (concurrency === 1) {
+      bareResult = results.get("bare")!;
+      rows.push({
+        path: "bare forward (same preprocessing)",
+        batching: "–",
+        result: bareResult,
+        versus: "overhead baseline",
+      });
+    }
+    rows.push({
+      path: "Classifier (in-process)",
+      batching: "off",
+      result: offResult,
+      meanBatch: meanBatches[0],
+      versus:
+        concurrency === 1
+          ? `p50 ${ratio(offResult.p50Ms, bareResult!.p50Ms)} vs bare forward`
+          : "baseline for batching on",
+    });
+    rows.push({
+      path: "Classifier (in-process)",
+      batching: "on",
+      result: onResult,
+      meanBatch: meanBatches[1],
+      versus:
+        `${ratio(onResult.requestsPerSecond, offResult.requestsPerSecond)} req/s, p99 ${ratio(onResult.p99Ms, offResult.p99Ms)} vs batching off` +
+        (concurrency === 1 ? `; p50 ${ratio(onResult.p50Ms, bareResult!.p50Ms)} vs bare forward` : ""),
+    });
+  }
+  return {
+    rows,
+    off,
+    on,
+    bare: bareResult!,
+    forwardMs: bare.forwardMs(),
+    onContender,
+    async close() {
+      bare.dispose();
+      await offClassifier.close();
+      await onClassifier.close();
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const startedAt = performance.now();
+  const backend = await selectBackend("auto");
+  const directory = await mkdtemp(path.join(os.tmpdir(), "logolab-bench-serve-"));
+  try {
+    log(`training the MobileNetV2 head in ${directory} …`);
+    const model = await trainBenchModel(directory);
+    log(
+      `model ready in ${model.trainSeconds.toFixed(0)} s (val acc ${(model.valAccuracy * 100).toFixed(0)} %), ${model.images.length} request images`,
+    );
+    const measured = await classifierRows(model);
+    const { rows, off, on, bare } = measured;
+    const http = await httpRows(model, measured.onContender);
+    await measured.close();
+    if (typeof http !== "string") rows.push(...http);
+    const speedup = on.get(32)!.requestsPerSecond / off.get(32)!.requestsPerSecond;
+    const overheadPct = (on.get(1)!.p50Ms / bare.p50Ms - 1) * 100;
+    console.log(
+      `bench:serve on ${os.cpus().length} cores (load average ${os.loadavg()[0].toFixed(1)}), Node ${process.version}, tfjs ${tf.version.tfjs} (${backend.backend}), MobileNetV2 head ${model.imageSize} px, ${model.images.length} images, ${PHASE_MS / 1000} s per configuration in ${SLICES} interleaved slices, decodeConcurrency ${DECODE_CONCURRENCY ?? "default"}, ${((performance.now() - startedAt) / 1000).toFixed(0)} s total`,
+    );
+    console.log(formatTable(rows));
+    console.log(
+      `bare forward: ${bare.p50Ms.toFixed(1)} ms p50 per image, of which model.predict ${measured.forwardMs.toFixed(1)} ms (mean)`,
+    );
+    console.log(
+      `targets: batching ≥ 1.5× throughput at concurrency 32 with p99 no worse (${speedup.toFixed(2)}×, p99 ${ratio(on.get(32)!.p99Ms, off.get(32)!.p99Ms)}); overhead ≤ 25 % (${overheadPct.toFixed(1)} %)`,
+    );
+    if (typeof http === "string") console.log(`HTTP classifyImage: not measured — ${http}`);
+    console.log(`bench:serve batching_speedup=${speedup.toFixed(2)} overhead_pct=${overheadPct.toFixed(1)}`);
+  } finally {
+    await rm(directory, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

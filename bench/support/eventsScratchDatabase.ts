@@ -1,0 +1,36 @@
+import { randomBytes } from "node:crypto";
+import pg from "pg";
+
+/** Server the bench creates its database on (trust auth, like the test suite's). */
+export const ADMIN_URL =
+  process.env.LOGOLAB_TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
+
+/** A fresh, empty database; `drop()` removes it (also while connections are open). */
+export interface ScratchDatabase {
+  name: string;
+  url: string;
+  drop(): Promise<void>;
+}
+
+async function asAdmin(statement: string): Promise<void> {
+  const client = new pg.Client({ connectionString: ADMIN_URL });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Creates an empty database with a unique name on {@link ADMIN_URL}'s server. */
+export async function createScratchDatabase(): Promise<ScratchDatabase> {
+  const name = `logolab_bench_events_${process.pid}_${randomBytes(4).toString("hex")}`;
+  await asAdmin(`CREATE DATABASE "${name}"`);
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${name}`;
+  return {
+    name,
+    url: url.toString(),
+    drop: () => asAdmin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
+  };
+}

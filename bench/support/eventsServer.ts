@@ -1,0 +1,105 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { Config } from "../../src/config";
+import type { Database } from "../../src/db/database";
+import type { Registry } from "../../src/experiments/registry";
+import type { JobRuntime } from "../../src/jobs/runtime";
+import type { RunningServer } from "../../src/server";
+import {
+  activeBackend,
+  createRegistry,
+  loadConfig,
+  openDatabase,
+  selectBackend,
+  startJobRuntime,
+  startServer,
+} from "./eventsBuild";
+import { createScratchDatabase } from "./eventsScratchDatabase";
+
+/** A GraphQL response body. */
+export interface GraphQLResult<T> {
+  data?: T | null;
+  errors?: { message: string; extensions?: Record<string, unknown> }[];
+}
+
+/** LogoLab as `npm start` runs it (server + one in-process worker) on a scratch database. */
+export interface BenchServer {
+  config: Config;
+  database: Database;
+  registry: Registry;
+  runtime: JobRuntime;
+  graphqlUrl: string;
+  /** An ENGINEER key (imports, experiments, runs) and a VIEWER key (subscriptions). */
+  keys: { engineer: string; viewer: string };
+  /** POSTs an operation with the engineer key; throws on GraphQL errors. */
+  gql<T>(query: string, variables: Record<string, unknown>): Promise<T>;
+  /** Stops server, workers and queue, closes and drops the database, removes the home directory. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the stack the way test/support/testServer.ts does: scratch database, migrations, registry,
+ * job runtime with `LOGOLAB_WORKERS` workers, HTTP + websocket server on a free port, temp LOGOLAB_HOME.
+ * Whatever was started is torn down again if a later step fails.
+ */
+export async function startBenchServer(env: Record<string, string>): Promise<BenchServer> {
+  const scratch = await createScratchDatabase();
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), "logolab-bench-events-home-"));
+  const config = loadConfig({
+    DATABASE_URL: scratch.url,
+    PORT: "0",
+    LOGOLAB_HOME: home,
+    LOGOLAB_DEFAULT_DATASET: "false",
+    ...env,
+  });
+  let database: Database | undefined;
+  let runtime: JobRuntime | undefined;
+  let server: RunningServer | undefined;
+  const stop = async () => {
+    try {
+      await server?.stop();
+      await runtime?.stop();
+      await database?.close();
+    } finally {
+      await scratch.drop();
+      fs.rmSync(home, { recursive: true, force: true });
+    }
+  };
+  try {
+    database = await openDatabase(config);
+    const registry = createRegistry(database.prisma);
+    const [engineer, viewer] = await Promise.all([
+      registry.apiKeys.create("ENGINEER", "bench:events engineer"),
+      registry.apiKeys.create("VIEWER", "bench:events subscribers"),
+    ]);
+    await selectBackend(config.mlBackend);
+    runtime = await startJobRuntime(config, database, registry, { workerCount: config.workers });
+    server = await startServer({ config, database, registry, jobs: runtime.jobs, mlBackend: activeBackend });
+    const graphqlUrl = `${server.url}/graphql`;
+    return {
+      config,
+      database,
+      registry,
+      runtime,
+      graphqlUrl,
+      keys: { engineer: engineer.secret, viewer: viewer.secret },
+      async gql<T>(query: string, variables: Record<string, unknown>): Promise<T> {
+        const response = await fetch(graphqlUrl, {
+          method: "POST",
+          headers: { "content-type": "application/json", authorization: `Bearer ${engineer.secret}` },
+          body: JSON.stringify({ query, variables }),
+        });
+        const result = (await response.json()) as GraphQLResult<T>;
+        if (result.errors?.length || !result.data) {
+          throw new Error(`GraphQL request failed: ${JSON.stringify(result.errors ?? result)}`);
+        }
+        return result.data;
+      },
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
