@@ -96,24 +96,8 @@ export class DatasetRegistry {
     await this.prisma.dataset.update({ where: { id }, data: { progress } });
   }
 
-  /** Marks a prepared dataset usable, with what its content turned out to be. */
-  async markReady(id: string, content: DatasetContent): Promise<Dataset> {
-    return this.prisma.dataset.update({
-      where: { id },
-      data: {
-        status: "READY",
-        progress: null,
-        error: null,
-        contentHash: content.contentHash,
-        classes: content.classes,
-        splitCounts: content.splitCounts as unknown as Prisma.InputJsonValue,
-        manifest: content.manifest,
-      },
-    });
-  }
-
-  /** Like {@link markReady}, for a preparation whose final directory is known only at the end. */
-  async markReadyAt(id: string, rootPath: string, content: DatasetContent): Promise<Dataset> {
+  /** Marks a prepared dataset usable, in its final directory, with what its content turned out to be. */
+  async markReady(id: string, rootPath: string, content: DatasetContent): Promise<Dataset> {
     return this.prisma.dataset.update({
       where: { id },
       data: {

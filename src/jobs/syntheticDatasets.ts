@@ -341,7 +341,7 @@ export class SyntheticDatasetGenerator {
     }
     if (prepared === undefined) return this.registry.markFailed(datasetId, failureReason(failure));
     try {
-      return await this.registry.markReadyAt(datasetId, prepared.rootPath, prepared.content);
+      return await this.registry.markReady(datasetId, prepared.rootPath, prepared.content);
     } catch (error) {
       return this.registry.markFailed(datasetId, failureReason(error));
     }
