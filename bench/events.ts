@@ -19,6 +19,7 @@
  * dist/bench-events/bench/events.js). The bench drives the build in dist/; see support/eventsBuild.ts.
  * Needs PostgreSQL on 127.0.0.1:5432, user postgres, trust auth (or LOGOLAB_TEST_POSTGRES_URL).
  */
+import { rmSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -36,6 +37,7 @@ import {
   type EpochStages,
 } from "./support/eventsLatency";
 import { tapRunEvents } from "./support/eventsBusTap";
+import { dropScratchDatabases } from "./support/eventsScratchDatabase";
 import { startBenchServer, type BenchServer } from "./support/eventsServer";
 import { openSubscribers, type SubscriberLog } from "./support/eventsSubscribers";
 
@@ -345,41 +347,67 @@ function formatTable(bare: Timing[], tracked: TrackedTiming[]): string {
   return rows.map((cells) => `| ${cells.join(" | ")} |`).join("\n");
 }
 
+/** Ctrl-C or SIGTERM: no graceful stop (training may be mid-batch), but no leftovers either. */
+function cleanUpOnSignal(workDir: string): void {
+  let isCleaningUp = false;
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    // `on`, not `once`: a dependency's signal-exit re-raises the signal (killing the process before
+    // the drop) when it finds no other listener left.
+    process.on(signal, () => {
+      if (isCleaningUp) return;
+      isCleaningUp = true;
+      log(`${signal}: dropping the scratch database and exiting …`);
+      void dropScratchDatabases()
+        .catch((error: unknown) => console.error(error))
+        .finally(() => {
+          rmSync(workDir, { recursive: true, force: true });
+          process.exit(130);
+        });
+    });
+  }
+}
+
+/** The passes, the table and the last line. */
+async function measureAndReport(server: BenchServer, workDir: string, loadAtStart: number[]): Promise<void> {
+  const fixture = await importFixture(server, workDir);
+  const bare: Timing[] = [];
+  const tracked: TrackedTiming[] = [];
+  // Interleaved, bare first: machine-load drift hits both ways alike, and the first bare pass
+  // pays this process's one-time warm-up the way every tracked run's fresh child does.
+  for (let pass = 1; pass <= PASSES; pass++) {
+    bare.push(await bareRun(server, fixture, workDir, pass));
+    tracked.push(await trackedRun(server, fixture, pass));
+    const backends = new Set([...bare, ...tracked].map((t) => t.backend));
+    if (backends.size > 1) throw new Error(`bare and tracked used different backends: ${[...backends]}`);
+  }
+  const p99Ms = percentile(
+    tracked.flatMap((t) => t.latenciesMs),
+    99,
+  );
+  const load = (l: number[]) => l.map((v) => v.toFixed(2)).join(" / ");
+  console.log(
+    `bench:events on ${os.cpus().length} cores, Node ${process.version}, backend ${bare[0].backend}; ` +
+      `load avg (1/5/15 min) ${load(loadAtStart)} at start, ${load(os.loadavg())} at end; ` +
+      `${((performance.now() - benchStartedMs) / 1000).toFixed(0)} s`,
+  );
+  console.log(formatTable(bare, tracked));
+  console.log(
+    `bench:events p99_ms=${p99Ms.toFixed(0)} overhead_pct=${overheadPct(bare, tracked).toFixed(1)}`,
+  );
+}
+
 async function main(): Promise<void> {
   const loadAtStart = os.loadavg();
   const workDir = await mkdtemp(path.join(os.tmpdir(), "logolab-bench-events-"));
+  cleanUpOnSignal(workDir);
   let server: BenchServer | undefined;
   try {
     log("starting LogoLab (scratch database, 1 worker, server) …");
-    server = await startBenchServer({
+    server = await startBenchServer(workDir, {
       LOGOLAB_WORKERS: "1",
       ...(process.env.LOGOLAB_ML_BACKEND ? { LOGOLAB_ML_BACKEND: process.env.LOGOLAB_ML_BACKEND } : {}),
     });
-    const fixture = await importFixture(server, workDir);
-    const bare: Timing[] = [];
-    const tracked: TrackedTiming[] = [];
-    // Interleaved, bare first: machine-load drift hits both ways alike, and the first bare pass
-    // pays this process's one-time warm-up the way every tracked run's fresh child does.
-    for (let pass = 1; pass <= PASSES; pass++) {
-      bare.push(await bareRun(server, fixture, workDir, pass));
-      tracked.push(await trackedRun(server, fixture, pass));
-      const backends = new Set([...bare, ...tracked].map((t) => t.backend));
-      if (backends.size > 1) throw new Error(`bare and tracked used different backends: ${[...backends]}`);
-    }
-    const p99Ms = percentile(
-      tracked.flatMap((t) => t.latenciesMs),
-      99,
-    );
-    const load = (l: number[]) => l.map((v) => v.toFixed(2)).join(" / ");
-    console.log(
-      `bench:events on ${os.cpus().length} cores, Node ${process.version}, backend ${bare[0].backend}; ` +
-        `load avg (1/5/15 min) ${load(loadAtStart)} at start, ${load(os.loadavg())} at end; ` +
-        `${((performance.now() - benchStartedMs) / 1000).toFixed(0)} s`,
-    );
-    console.log(formatTable(bare, tracked));
-    console.log(
-      `bench:events p99_ms=${p99Ms.toFixed(0)} overhead_pct=${overheadPct(bare, tracked).toFixed(1)}`,
-    );
+    await measureAndReport(server, workDir, loadAtStart);
   } finally {
     log("stopping; dropping the scratch database …");
     await server?.stop();

@@ -22,15 +22,29 @@ async function asAdmin(statement: string): Promise<void> {
   }
 }
 
+/** Names of the databases this process created and has not dropped yet. */
+const undropped = new Set<string>();
+
 /** Creates an empty database with a unique name on {@link ADMIN_URL}'s server. */
 export async function createScratchDatabase(): Promise<ScratchDatabase> {
   const name = `logolab_bench_events_${process.pid}_${randomBytes(4).toString("hex")}`;
   await asAdmin(`CREATE DATABASE "${name}"`);
+  undropped.add(name);
   const url = new URL(ADMIN_URL);
   url.pathname = `/${name}`;
   return {
     name,
     url: url.toString(),
-    drop: () => asAdmin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
+    drop: () => dropDatabase(name),
   };
+}
+
+async function dropDatabase(name: string): Promise<void> {
+  await asAdmin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  undropped.delete(name);
+}
+
+/** Drops every database this process created and has not dropped yet (the way out on a signal). */
+export async function dropScratchDatabases(): Promise<void> {
+  await Promise.all([...undropped].map(dropDatabase));
 }

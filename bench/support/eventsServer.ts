@@ -1,5 +1,4 @@
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import type { Config } from "../../src/config";
 import type { Database } from "../../src/db/database";
@@ -40,19 +39,13 @@ export interface BenchServer {
 
 /**
  * Starts the stack the way test/support/testServer.ts does: scratch database, migrations, registry,
- * job runtime with `LOGOLAB_WORKERS` workers, HTTP + websocket server on a free port, temp LOGOLAB_HOME.
+ * job runtime with `LOGOLAB_WORKERS` workers, HTTP + websocket server on a free port, LOGOLAB_HOME in
+ * a fresh folder under `workDir`.
  * Whatever was started is torn down again if a later step fails.
  */
-export async function startBenchServer(env: Record<string, string>): Promise<BenchServer> {
+export async function startBenchServer(workDir: string, env: Record<string, string>): Promise<BenchServer> {
   const scratch = await createScratchDatabase();
-  const home = fs.mkdtempSync(path.join(os.tmpdir(), "logolab-bench-events-home-"));
-  const config = loadConfig({
-    DATABASE_URL: scratch.url,
-    PORT: "0",
-    LOGOLAB_HOME: home,
-    LOGOLAB_DEFAULT_DATASET: "false",
-    ...env,
-  });
+  const home = fs.mkdtempSync(path.join(workDir, "home-"));
   let database: Database | undefined;
   let runtime: JobRuntime | undefined;
   let server: RunningServer | undefined;
@@ -67,6 +60,13 @@ export async function startBenchServer(env: Record<string, string>): Promise<Ben
     }
   };
   try {
+    const config = loadConfig({
+      DATABASE_URL: scratch.url,
+      PORT: "0",
+      LOGOLAB_HOME: home,
+      LOGOLAB_DEFAULT_DATASET: "false",
+      ...env,
+    });
     database = await openDatabase(config);
     const registry = createRegistry(database.prisma);
     const [engineer, viewer] = await Promise.all([

@@ -229,7 +229,9 @@ export class TrainingWorker {
   ): Promise<void> {
     const best = isBest ? await freezeBestCheckpoint(checkpointDir, metrics.epoch) : null;
     const isNew = await this.registry.runLifecycle.recordEpoch(runId, epochRecordOf(metrics), best);
-    if (isNew) await this.publish({ runId, kind: "EPOCH", epoch: metrics.epoch });
+    // Published after the commit but not awaited: training need not wait for the NOTIFY round trip,
+    // and the bus keeps publishes in order (this EPOCH before the run's final STATUS).
+    if (isNew) void this.publish({ runId, kind: "EPOCH", epoch: metrics.epoch }).catch(this.logError);
   }
 
   /** Commits epochs an earlier attempt finished but could not record before it died. */
