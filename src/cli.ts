@@ -53,8 +53,10 @@ function onShutdown(close: () => Promise<void>): void {
     await close();
     process.exit(0);
   };
-  process.once("SIGTERM", () => void shutdown("SIGTERM"));
-  process.once("SIGINT", () => void shutdown("SIGINT"));
+  // `on`, not `once`: a dependency re-raises the signal when it sees no other listener left,
+  // which would end the process before the clean-up finishes.
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
 }
 
 async function serve(config: Config): Promise<void> {
