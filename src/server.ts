@@ -15,6 +15,7 @@ import {
   type GraphQLSchema,
   type ValidationRule,
 } from "graphql";
+import { graphqlUploadExpress } from "graphql-upload-minimal";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
 import { authenticate, type Principal } from "./api/auth";
@@ -159,6 +160,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   app.use(
     "/graphql",
     cors(),
+    // Multipart uploads (classifyImage's `image`); Apollo's CSRF guard asks such requests for a
+    // preflight header (apollo-require-preflight).
+    graphqlUploadExpress({ maxFileSize: config.maxBodyBytes, maxFiles: 1 }),
     express.json({ limit: config.maxBodyBytes }),
     expressMiddleware(apollo, {
       context: async ({ req }) => {

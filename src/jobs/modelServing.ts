@@ -8,9 +8,15 @@ export interface ImageClassifier {
   classify(checkpointDir: string, image: Buffer, topK: number): Promise<ClassificationOutput>;
 }
 
-/** A `classifyImage` request. */
+/** An uploaded file as the multipart middleware hands it over. */
+export interface UploadedFile {
+  createReadStream(): NodeJS.ReadableStream;
+}
+
+/** A `classifyImage` request: exactly one of imageBase64, image (upload) and imageUrl. */
 export interface ClassifyRequest {
   imageBase64?: string | null;
+  image?: Promise<UploadedFile> | null;
   imageUrl?: string | null;
   /** Alias name or run id (default `production`). */
   model?: string | null;
@@ -45,6 +51,21 @@ export function decodeBase64Image(text: string): Buffer {
   return Buffer.from(compact, "base64");
 }
 
+/** The bytes of an upload; the multipart middleware fails the stream of a file over the size limit. */
+async function readUpload(file: UploadedFile): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  try {
+    for await (const chunk of file.createReadStream()) chunks.push(Buffer.from(chunk as Buffer));
+  } catch (error) {
+    throw new ValidationError(`the uploaded image could not be read: ${(error as Error).message}`, {
+      field: "image",
+    });
+  }
+  const bytes = Buffer.concat(chunks);
+  if (bytes.length === 0) throw new InvalidImageError("the image is empty");
+  return bytes;
+}
+
 /** `classifyImage`: resolve the model, get the bytes, classify; expected failures are typed outcomes. */
 export class ModelServing {
   constructor(
@@ -55,11 +76,15 @@ export class ModelServing {
 
   private async imageBytes(request: ClassifyRequest): Promise<Buffer> {
     const hasBase64 = typeof request.imageBase64 === "string";
+    const hasUpload = !!request.image;
     const hasUrl = typeof request.imageUrl === "string";
-    if (hasBase64 === hasUrl) {
-      throw new ValidationError("give exactly one of imageBase64 and imageUrl", { field: "imageBase64" });
+    if (Number(hasBase64) + Number(hasUpload) + Number(hasUrl) !== 1) {
+      throw new ValidationError("give exactly one of imageBase64, image and imageUrl", {
+        field: "imageBase64",
+      });
     }
     if (hasBase64) return decodeBase64Image(request.imageBase64!);
+    if (hasUpload) return readUpload(await request.image!);
     if (!this.imageUrlPolicy.isEnabled) {
       throw new ValidationError("imageUrl is disabled on this server (LOGOLAB_IMAGE_URL_ENABLED)", {
         field: "imageUrl",

@@ -1,12 +1,20 @@
+import { GraphQLUpload, type FileUpload } from "graphql-upload-minimal";
 import { createUnionType, Field, Float, InputType, Int, ObjectType } from "type-graphql";
 
 @InputType({ description: "An image to classify and the model to classify it with." })
 export class ClassifyImageInput {
   @Field(() => String, {
     nullable: true,
-    description: "The image (JPEG, PNG or WebP) as base64, optionally as a data: URL. Give this or imageUrl.",
+    description:
+      "The image (JPEG, PNG or WebP) as base64, optionally as a data: URL. Give one of imageBase64, image, imageUrl.",
   })
   imageBase64?: string | null;
+
+  @Field(() => GraphQLUpload, {
+    nullable: true,
+    description: "The image as a GraphQL multipart upload (send the header apollo-require-preflight: true).",
+  })
+  image?: Promise<FileUpload> | null;
 
   @Field(() => String, {
     nullable: true,

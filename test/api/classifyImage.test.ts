@@ -117,6 +117,38 @@ describe("classifyImage", () => {
     }
   });
 
+  it("accepts the image as a GraphQL multipart upload", async () => {
+    const form = new FormData();
+    form.append("operations", JSON.stringify({ query: CLASSIFY, variables: { input: { image: null } } }));
+    form.append("map", JSON.stringify({ "0": ["variables.input.image"] }));
+    const png = await classImage(FOUR_CLASSES.blue, 1);
+    form.append("0", new Blob([new Uint8Array(png)], { type: "image/png" }), "logo.png");
+    const response = await fetch(server.graphqlUrl, {
+      method: "POST",
+      headers: { authorization: `Bearer ${server.keys.service}`, "apollo-require-preflight": "true" },
+      body: form,
+    });
+    const body = (await response.json()) as { data: Result };
+    expect(body.data.classifyImage).toMatchObject({ __typename: "Classification", label: "blue" });
+
+    const huge = new FormData();
+    huge.append("operations", JSON.stringify({ query: CLASSIFY, variables: { input: { image: null } } }));
+    huge.append("map", JSON.stringify({ "0": ["variables.input.image"] }));
+    huge.append("0", new Blob([new Uint8Array(5 * 1024 * 1024)], { type: "image/png" }), "huge.png");
+    const refused = await fetch(server.graphqlUrl, {
+      method: "POST",
+      headers: { authorization: `Bearer ${server.keys.service}`, "apollo-require-preflight": "true" },
+      body: huge,
+    });
+    // The multipart layer cuts the file at the size limit; what is left is never a usable image.
+    const answer = (await refused.json()) as {
+      data?: Result | null;
+      errors?: { extensions: { code: string } }[];
+    };
+    const outcome = answer.data?.classifyImage.__typename ?? answer.errors?.[0].extensions.code;
+    expect(["InvalidImageError", "BAD_USER_INPUT"]).toContain(outcome);
+  });
+
   it("needs the SERVICE role", async () => {
     const res = await classify({ imageBase64: await colourImage(FOUR_CLASSES.red) }, server.keys.viewer);
     expect(res.errors?.[0].extensions).toMatchObject({ code: "FORBIDDEN", requiredRole: "SERVICE" });
