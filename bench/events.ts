@@ -37,7 +37,7 @@ import {
   type EpochStages,
 } from "./support/eventsLatency";
 import { tapRunEvents } from "./support/eventsBusTap";
-import { dropScratchDatabases } from "./support/eventsScratchDatabase";
+import { dropScratchDatabases } from "../test/support/scratchDatabase";
 import { startBenchServer, type BenchServer } from "./support/eventsServer";
 import { openSubscribers, type SubscriberLog } from "./support/eventsSubscribers";
 

@@ -14,7 +14,7 @@ import {
   startJobRuntime,
   startServer,
 } from "./eventsBuild";
-import { createScratchDatabase } from "./eventsScratchDatabase";
+import { createScratchDatabase } from "../../test/support/scratchDatabase";
 
 /** A GraphQL response body. */
 export interface GraphQLResult<T> {
@@ -44,7 +44,7 @@ export interface BenchServer {
  * Whatever was started is torn down again if a later step fails.
  */
 export async function startBenchServer(workDir: string, env: Record<string, string>): Promise<BenchServer> {
-  const scratch = await createScratchDatabase();
+  const scratch = await createScratchDatabase("logolab_bench_events");
   const home = fs.mkdtempSync(path.join(workDir, "home-"));
   let database: Database | undefined;
   let runtime: JobRuntime | undefined;

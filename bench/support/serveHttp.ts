@@ -7,7 +7,7 @@
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { createScratchDatabase } from "./eventsScratchDatabase";
+import { createScratchDatabase } from "../../test/support/scratchDatabase";
 import type { BenchModel } from "./serveModel";
 
 /** dist/ of the repository (this file runs from dist/bench-serve/bench/support/). */
@@ -136,7 +136,7 @@ async function registerRun(registry: Registry, model: BenchModel): Promise<strin
  */
 export async function startServeHttpTarget(model: BenchModel): Promise<ServeHttpTarget> {
   const built = builtModules();
-  const scratch = await createScratchDatabase();
+  const scratch = await createScratchDatabase("logolab_bench_serve");
   const home = mkdtempSync(path.join(os.tmpdir(), "logolab-bench-serve-home-"));
   const config = built.loadConfig({
     DATABASE_URL: scratch.url,

@@ -1,6 +1,6 @@
 import type { PrismaClient } from "../db/prismaClient";
 import { NotFoundError, ValidationError } from "../errors";
-import type { Checkpoint, ModelAlias, ModelAliasChange } from "../generated/prisma/client";
+import type { Checkpoint, ModelAlias, ModelAliasChange, Run } from "../generated/prisma/client";
 import { isId } from "./ids";
 
 export type { ModelAlias, ModelAliasChange };
@@ -34,14 +34,9 @@ export class ModelAliasService {
         },
       );
     }
-    const run = isId(runId) ? await this.prisma.run.findUnique({ where: { id: runId } }) : null;
-    if (!run) throw new NotFoundError("Run", runId);
-    const checkpoint =
-      run.bestEpoch === null
-        ? null
-        : await this.prisma.checkpoint.findUnique({
-            where: { runId_epoch: { runId, epoch: run.bestEpoch } },
-          });
+    const found = await this.runWithBestCheckpoint(runId);
+    if (!found) throw new NotFoundError("Run", runId);
+    const { checkpoint } = found;
     if (!checkpoint) {
       throw new ValidationError(
         `run ${runId} has no checkpoint yet; an alias needs a run with a completed epoch`,
@@ -78,18 +73,29 @@ export class ModelAliasService {
    */
   async resolveForServing(model: string): Promise<{ runId: string; checkpoint: Checkpoint } | null> {
     if (isId(model)) {
-      const run = await this.prisma.run.findUnique({ where: { id: model } });
-      if (!run || run.bestEpoch === null) return null;
-      const checkpoint = await this.prisma.checkpoint.findUnique({
-        where: { runId_epoch: { runId: run.id, epoch: run.bestEpoch } },
-      });
-      return checkpoint && { runId: run.id, checkpoint };
+      const found = await this.runWithBestCheckpoint(model);
+      return found?.checkpoint ? { runId: found.run.id, checkpoint: found.checkpoint } : null;
     }
     const alias = await this.prisma.modelAlias.findUnique({
       where: { name: model },
       include: { checkpoint: true },
     });
     return alias && { runId: alias.runId, checkpoint: alias.checkpoint };
+  }
+
+  /** The run with this id and its best epoch's checkpoint (null while it has none); null without such a run. */
+  private async runWithBestCheckpoint(
+    runId: string,
+  ): Promise<{ run: Run; checkpoint: Checkpoint | null } | null> {
+    const run = isId(runId) ? await this.prisma.run.findUnique({ where: { id: runId } }) : null;
+    if (!run) return null;
+    const checkpoint =
+      run.bestEpoch === null
+        ? null
+        : await this.prisma.checkpoint.findUnique({
+            where: { runId_epoch: { runId, epoch: run.bestEpoch } },
+          });
+    return { run, checkpoint };
   }
 
   /** The checkpoint an alias serves. */

@@ -34,33 +34,34 @@ const ARTICLE_TRAINING = {
  */
 export function articleRuns({ isQuick, backend }: ReproductionScale): ArticleRun[] {
   const isNative = backend === "tensorflow" || backend === "tensorflow-gpu";
-  const epochs = isQuick ? 4 : 20;
+  const run = (
+    label: string,
+    description: string,
+    model: Pick<Hyperparameters, "architecture" | "pretrained" | "trainableLayers">,
+    wasmImageSize: { quick: number; full: number },
+  ): ArticleRun => ({
+    label,
+    description,
+    hyperparameters: {
+      ...ARTICLE_TRAINING,
+      augmentations: [...ARTICLE_TRAINING.augmentations],
+      ...model,
+      imageSize: isNative ? 224 : isQuick ? wasmImageSize.quick : wasmImageSize.full,
+      epochs: isQuick ? 4 : 20,
+    },
+  });
   return [
-    {
-      label: "cnn",
-      description: "AlexNet-lite from scratch",
-      hyperparameters: {
-        ...ARTICLE_TRAINING,
-        augmentations: [...ARTICLE_TRAINING.augmentations],
-        architecture: "ALEXNET_LITE",
-        pretrained: false,
-        trainableLayers: "ALL",
-        imageSize: isNative ? 224 : isQuick ? 96 : 112,
-        epochs,
-      },
-    },
-    {
-      label: "pretrained",
-      description: "pretrained MobileNetV2, head only",
-      hyperparameters: {
-        ...ARTICLE_TRAINING,
-        augmentations: [...ARTICLE_TRAINING.augmentations],
-        architecture: "MOBILENET_V2",
-        pretrained: true,
-        trainableLayers: "HEAD",
-        imageSize: isNative ? 224 : isQuick ? 128 : 160,
-        epochs,
-      },
-    },
+    run(
+      "cnn",
+      "AlexNet-lite from scratch",
+      { architecture: "ALEXNET_LITE", pretrained: false, trainableLayers: "ALL" },
+      { quick: 96, full: 112 },
+    ),
+    run(
+      "pretrained",
+      "pretrained MobileNetV2, head only",
+      { architecture: "MOBILENET_V2", pretrained: true, trainableLayers: "HEAD" },
+      { quick: 128, full: 160 },
+    ),
   ];
 }

@@ -187,7 +187,9 @@ export class TrainingWorker {
   ): Promise<void> {
     if (outcome.kind === "finished" && outcome.status === "CANCELLED" && stopReason === "shutdown") {
       // Stopped by this worker's shutdown, not by a user: another worker resumes from the checkpoint.
-      if (await this.registry.runLifecycle.requeue(await this.registry.runs.get(run.id).then((r) => r!))) {
+      // requeue() matches the row as it is now (the heartbeat moved since the claim).
+      const current = await this.registry.runs.get(run.id);
+      if (current && (await this.registry.runLifecycle.requeue(current))) {
         await this.enqueue(run.id);
         await this.publish({ runId: run.id, kind: "STATUS", status: "QUEUED" });
       }

@@ -1,48 +1,11 @@
-import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import pg from "pg";
 import { loadConfig, type Config } from "../../src/config";
 import { openDatabase, type Database } from "../../src/db/database";
+import { createScratchDatabase, type ScratchDatabase } from "./scratchDatabase";
 
-/** Server that tests create their databases on (the CI's local PostgreSQL). */
-export const ADMIN_URL =
-  process.env.LOGOLAB_TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
-
-/** A fresh, empty database on the test server; `drop()` removes it. */
-export interface ScratchDatabase {
-  name: string;
-  url: string;
-  drop(): Promise<void>;
-}
-
-function urlFor(name: string): string {
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
-async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: ADMIN_URL });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
-/** Creates an empty database with a unique name. */
-export async function createScratchDatabase(): Promise<ScratchDatabase> {
-  const name = `logolab_test_${process.pid}_${randomBytes(4).toString("hex")}`;
-  await admin((c) => c.query(`CREATE DATABASE "${name}"`));
-  return {
-    name,
-    url: urlFor(name),
-    drop: () => admin((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined),
-  };
-}
+export { ADMIN_URL, createScratchDatabase, type ScratchDatabase } from "./scratchDatabase";
 
 /** A migrated scratch database opened through LogoLab's own database layer. */
 export interface TestDatabase {

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 
-/** Server the bench creates its database on (trust auth, like the test suite's). */
+/** Server that tests and benchmarks create their databases on (the CI's local PostgreSQL, trust auth). */
 export const ADMIN_URL =
   process.env.LOGOLAB_TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 
@@ -25,9 +25,9 @@ async function asAdmin(statement: string): Promise<void> {
 /** Names of the databases this process created and has not dropped yet. */
 const undropped = new Set<string>();
 
-/** Creates an empty database with a unique name on {@link ADMIN_URL}'s server. */
-export async function createScratchDatabase(): Promise<ScratchDatabase> {
-  const name = `logolab_bench_events_${process.pid}_${randomBytes(4).toString("hex")}`;
+/** Creates an empty database with a unique name (starting with `prefix`) on {@link ADMIN_URL}'s server. */
+export async function createScratchDatabase(prefix = "logolab_test"): Promise<ScratchDatabase> {
+  const name = `${prefix}_${process.pid}_${randomBytes(4).toString("hex")}`;
   await asAdmin(`CREATE DATABASE "${name}"`);
   undropped.add(name);
   const url = new URL(ADMIN_URL);
