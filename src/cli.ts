@@ -7,11 +7,6 @@ import { startEmbeddedPostgres } from "./db/embeddedPostgres";
 import { ROLES, type RoleName } from "./api/roles";
 import { registerDatasetCommands } from "./cliDataset";
 import { createRegistry } from "./experiments/registry";
-import { ensureDefaultDataset } from "./jobs/defaultDataset";
-import { startJobRuntime } from "./jobs/runtime";
-import { activeBackend, selectBackend } from "./ml/backend";
-import { reproduceCommand } from "./cliReproduce";
-import { startServer } from "./server";
 import { VERSION } from "./version";
 
 function parseRole(value: string): RoleName {
@@ -30,90 +25,6 @@ async function withDatabase<T>(config: Config, work: (database: Database) => Pro
   } finally {
     await database.close();
   }
-}
-
-/** Creates and prints an admin key when the embedded database has none (first start). */
-async function ensureAdminKey(database: Database): Promise<void> {
-  const registry = createRegistry(database.prisma);
-  if (database.kind !== "embedded" || (await registry.apiKeys.hasActiveAdmin())) return;
-  const { secret } = await registry.apiKeys.create("ADMIN", "local admin (created on first start)");
-  console.log(
-    `\nCreated the local admin API key (shown only this once; \`logolab keys create --role admin\` makes more):\n` +
-      `  LOGOLAB_ADMIN_KEY=${secret}\n`,
-  );
-}
-
-/** Runs `close` once on SIGTERM/SIGINT, then exits. */
-function onShutdown(close: () => Promise<void>): void {
-  let isStopping = false;
-  const shutdown = async (signal: string) => {
-    if (isStopping) return;
-    isStopping = true;
-    console.log(`${signal}: finishing in-flight work and closing…`);
-    await close();
-    process.exit(0);
-  };
-  // `on`, not `once`: a dependency re-raises the signal when it sees no other listener left,
-  // which would end the process before the clean-up finishes.
-  process.on("SIGTERM", () => void shutdown("SIGTERM"));
-  process.on("SIGINT", () => void shutdown("SIGINT"));
-}
-
-async function serve(config: Config): Promise<void> {
-  const database = await openDatabase(config);
-  await ensureAdminKey(database);
-  const ml = await selectBackend(config.mlBackend);
-  const registry = createRegistry(database.prisma);
-  const runtime = await startJobRuntime(config, database, registry, { workerCount: config.workers });
-  // Before serving, so a request cannot register a dataset that the clean-up then marks failed.
-  const { abandonedCount, generating } = await ensureDefaultDataset(
-    registry.datasets,
-    runtime.jobs.datasets,
-    {
-      databaseKind: database.kind,
-      isEnabled: config.isDefaultDatasetEnabled,
-    },
-  );
-  if (abandonedCount > 0) console.log(`marked ${abandonedCount} interrupted dataset preparation(s) FAILED`);
-  if (generating) {
-    console.log(
-      `generating the default dataset ${generating.name} in the background (id ${generating.id}); see \`datasets\``,
-    );
-  }
-  const server = await startServer({
-    config,
-    database,
-    registry,
-    jobs: runtime.jobs,
-    mlBackend: activeBackend,
-  });
-  console.log(
-    `LogoLab ${VERSION} on ${server.url}/graphql (database: ${database.kind}, ML backend: ${ml.backend}, ` +
-      `training workers: ${config.workers})`,
-  );
-  onShutdown(async () => {
-    await runtime.jobs.datasets.interruptSynthetic();
-    await server.stop();
-    await runtime.stop();
-    await database.close();
-  });
-}
-
-async function work(config: Config): Promise<void> {
-  if (!config.databaseUrl) {
-    throw new Error("`logolab worker` needs DATABASE_URL: the embedded database serves one process only");
-  }
-  const database = await openDatabase(config);
-  const ml = await selectBackend(config.mlBackend);
-  const registry = createRegistry(database.prisma);
-  const runtime = await startJobRuntime(config, database, registry, { workerCount: 1 });
-  console.log(
-    `LogoLab worker ${runtime.workers[0].workerId} waiting for training jobs (ML backend: ${ml.backend})`,
-  );
-  onShutdown(async () => {
-    await runtime.stop();
-    await database.close();
-  });
 }
 
 async function runMigrations(config: Config): Promise<void> {
@@ -137,11 +48,11 @@ export function buildCli(config: Config = loadConfig()): Command {
   program
     .command("serve")
     .description("run the GraphQL API (and training workers)")
-    .action(() => serve(config));
+    .action(async () => (await import("./cliServe.js")).serve(config));
   program
     .command("worker")
     .description("run one training worker alone (one per GPU); needs DATABASE_URL")
-    .action(() => work(config));
+    .action(async () => (await import("./cliServe.js")).work(config));
   program
     .command("reproduce")
     .description("reproduce the article: CNN from scratch vs pretrained head, side by side; sets production")
@@ -151,7 +62,9 @@ export function buildCli(config: Config = loadConfig()): Command {
     )
     .option("--quick", "SynthLogos-32 at 1/4 size and 4 epochs: minutes on 2 CPU cores", false)
     .action((options: { dataset?: string; quick: boolean }) =>
-      reproduceCommand(config, { dataset: options.dataset, isQuick: options.quick }),
+      import("./cliReproduce.js").then(({ reproduceCommand }) =>
+        reproduceCommand(config, { dataset: options.dataset, isQuick: options.quick }),
+      ),
     );
   program
     .command("migrate")
