@@ -96,7 +96,15 @@ export class RunProgressBars {
     if (!entry) return;
     const p = event.progress;
     let value: number | undefined;
-    if (event.kind === "PROGRESS" && p) {
+    if (event.kind === "PROGRESS" && p?.phase === "EMBEDDING") {
+      // Head-only runs embed every image once before their first epoch: minutes on wasm.
+      const secondsLeft = (p.imagesTotal - p.imagesDone) / Math.max(p.imagesPerSecond, 1e-9);
+      Object.assign(entry.payload, {
+        speed: p.imagesPerSecond.toFixed(1),
+        etaText: p.imagesPerSecond > 0 ? `${Math.round(secondsLeft)}s` : "–",
+        status: `EMBEDDING ${p.imagesDone}/${p.imagesTotal} images`,
+      });
+    } else if (event.kind === "PROGRESS" && p) {
       value = (p.epoch - 1) * 1000 + Math.round((1000 * p.imagesDone) / Math.max(1, p.imagesTotal));
       Object.assign(entry.payload, {
         epoch: p.epoch,

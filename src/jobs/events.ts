@@ -1,4 +1,5 @@
 import pg from "pg";
+import type { TrainingPhase } from "../ml/train";
 import { Channel } from "./channel";
 
 /** What changed about a run. */
@@ -6,15 +7,17 @@ export type RunEventKind = "STATUS" | "PROGRESS" | "EPOCH" | "CANCEL_REQUESTED";
 
 /** Batch progress; published at most a few times a second and never stored. */
 export interface BatchProgressMessage {
+  phase: TrainingPhase;
   epoch: number;
   batch: number;
   batchCount: number;
   imagesDone: number;
   imagesTotal: number;
   imagesPerSecond: number;
-  /** Seconds until the run's last epoch ends, estimated from the current throughput. */
+  /** Seconds until the run's last epoch ends, estimated from the current throughput (null while EMBEDDING). */
   etaSeconds: number | null;
-  loss: number;
+  /** The batch's loss; null while EMBEDDING. */
+  loss: number | null;
 }
 
 /**

@@ -258,8 +258,11 @@ export class TrainingWorker {
       kind: "PROGRESS",
       progress: {
         ...progress,
+        // While embedding, the training epochs' speed is not known yet.
         etaSeconds:
-          progress.imagesPerSecond > 0 ? Math.round(secondsLeftInEpoch + epochsLeft * epochSeconds) : null,
+          progress.phase === "TRAINING" && progress.imagesPerSecond > 0
+            ? Math.round(secondsLeftInEpoch + epochsLeft * epochSeconds)
+            : null,
       },
     }).catch(this.logError);
   }

@@ -59,6 +59,9 @@ export function featureCachePath(cacheDir: string, key: FeatureCacheKey): string
   return path.join(cacheDir, "features", featureCacheKeyHash(key));
 }
 
+/** Images the backbone embeds per forward pass unless told otherwise. */
+export const EMBEDDING_BATCH_SIZE = 16;
+
 /** Options of {@link extractFeatures}. */
 export interface ExtractOptions {
   imageSize: number;
@@ -88,7 +91,7 @@ export async function extractFeatures(
   for (let view = 0; view < views; view++) {
     const batches = imageBatches(items, {
       imageSize,
-      batchSize: options.batchSize ?? 16,
+      batchSize: options.batchSize ?? EMBEDDING_BATCH_SIZE,
       mode,
       augmentations: options.augmentations,
       seed: options.seed,

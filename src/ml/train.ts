@@ -25,19 +25,27 @@ export interface TrainingData {
   test?: LabeledImage[];
 }
 
-/** Progress after each training batch (feeds `runProgress` events). */
+/**
+ * What a run is doing: `EMBEDDING` = the frozen pretrained backbone embeds every image once (its
+ * features are cached; head-only runs), `TRAINING` = optimizer steps of an epoch.
+ */
+export type TrainingPhase = "EMBEDDING" | "TRAINING";
+
+/** Progress after each batch of a phase (feeds `runProgress` events). */
 export interface BatchProgress {
+  phase: TrainingPhase;
+  /** The epoch in progress (EMBEDDING: the first epoch this training will run). */
   epoch: number;
-  /** 1-based batch number within the epoch. */
+  /** 1-based batch number within the epoch (EMBEDDING: within the whole embedding). */
   batch: number;
   batchCount: number;
-  /** Training images processed so far in this epoch. */
+  /** Images processed so far in this epoch (EMBEDDING: images embedded, every split and view). */
   imagesDone: number;
   imagesTotal: number;
-  /** Throughput since the epoch started. */
+  /** Throughput since the epoch (or the embedding) started. */
   imagesPerSecond: number;
-  /** This batch's loss. */
-  loss: number;
+  /** This batch's loss; null while EMBEDDING. */
+  loss: number | null;
 }
 
 /** Inputs of {@link train}. */
@@ -200,6 +208,7 @@ async function runTrainingEpoch(
     batchNumber++;
     const seconds = (performance.now() - startedAt) / 1000;
     await options.onBatch?.({
+      phase: "TRAINING",
       epoch,
       batch: batchNumber,
       batchCount: batches,
@@ -337,8 +346,11 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     resumedModel = loaded.model;
   }
   let task: TrainingTask | undefined;
+  const firstEpoch = (resumedManifest?.training?.history.length ?? 0) + 1;
   try {
-    task = await buildTask(options, resumedModel);
+    task = await buildTask(options, resumedModel, (embedding) => {
+      void options.onBatch?.({ phase: "EMBEDDING", epoch: firstEpoch, ...embedding, loss: null });
+    });
   } finally {
     // The image task trains the resumed model itself; otherwise only its weights were copied.
     if (resumedModel !== undefined && resumedModel !== task?.model) resumedModel.dispose();

@@ -1,7 +1,13 @@
 import * as tf from "@tensorflow/tfjs";
 import { ValidationError } from "../errors";
-import { epochOrder, imageBatches, type LabeledImage } from "./batches";
-import { cachedFeatures, datasetVersionOf, type CachedFeatures } from "./featureCache";
+import { batchCount, epochOrder, imageBatches, type LabeledImage } from "./batches";
+import {
+  cachedFeatures,
+  datasetVersionOf,
+  EMBEDDING_BATCH_SIZE,
+  type CachedFeatures,
+  type FeatureCacheKey,
+} from "./featureCache";
 import { alexnetLite } from "./models/alexnetLite";
 import {
   composeBackboneAndHead,
@@ -13,6 +19,61 @@ import {
 import { loadPretrainedWeights } from "./models/pretrainedWeights";
 import { resnet18v2 } from "./models/resnet18v2";
 import type { TrainOptions } from "./train";
+
+/** Embedding progress over every split and view: images and backbone batches done of the totals. */
+export interface EmbeddingProgress {
+  imagesDone: number;
+  imagesTotal: number;
+  batch: number;
+  batchCount: number;
+  /** Images embedded per second (cache hits excluded). */
+  imagesPerSecond: number;
+}
+
+/**
+ * Counts embedding work across splits: a split read from the cache counts as done at once; one
+ * being computed reports after each backbone batch.
+ */
+class EmbeddingCounter {
+  private imagesDone = 0;
+  private batchesDone = 0;
+  private imagesComputed = 0;
+  private readonly startedAt = performance.now();
+
+  constructor(
+    private readonly totals: { images: number; batches: number },
+    private readonly report: ((progress: EmbeddingProgress) => void) | undefined,
+  ) {}
+
+  /** A per-split progress callback for `cachedFeatures` (imagesDone counts that split only). */
+  forSplit(): {
+    onProgress: (splitImagesDone: number) => void;
+    finish: (images: number, batches: number) => void;
+  } {
+    const base = { images: this.imagesDone, batches: this.batchesDone, computed: this.imagesComputed };
+    let splitBatches = 0;
+    return {
+      onProgress: (splitImagesDone) => {
+        splitBatches++;
+        this.imagesDone = base.images + splitImagesDone;
+        this.batchesDone = base.batches + splitBatches;
+        this.imagesComputed = base.computed + splitImagesDone;
+        const seconds = (performance.now() - this.startedAt) / 1000;
+        this.report?.({
+          imagesDone: this.imagesDone,
+          imagesTotal: this.totals.images,
+          batch: this.batchesDone,
+          batchCount: this.totals.batches,
+          imagesPerSecond: seconds > 0 ? this.imagesComputed / seconds : 0,
+        });
+      },
+      finish: (images, batches) => {
+        this.imagesDone = base.images + images;
+        this.batchesDone = base.batches + batches;
+      },
+    };
+  }
+}
 
 /** A batch of model inputs: images `[n, s, s, 3]` or cached features `[n, D]`. */
 export interface ExampleBatch {
@@ -111,6 +172,7 @@ async function* asAsync<T>(items: T[]): AsyncGenerator<T> {
 async function cachedFeatureTask(
   options: TrainOptions,
   resumed: tf.LayersModel | undefined,
+  onEmbedding: ((progress: EmbeddingProgress) => void) | undefined,
 ): Promise<TrainingTask> {
   const h = options.hyperparameters;
   if (options.cacheDir === undefined)
@@ -131,22 +193,31 @@ async function cachedFeatureTask(
     imageSize: h.imageSize,
   };
   const cacheDir = options.cacheDir;
-  const train = await cachedFeatures(
-    cacheDir,
+  const splits = [
+    { name: "train", items: options.data.train, views },
+    { name: "validation", items: options.data.validation, views: 1 },
+    { name: "test", items: options.data.test ?? [], views: 1 },
+  ];
+  const counter = new EmbeddingCounter(
+    {
+      images: splits.reduce((sum, s) => sum + s.items.length * s.views, 0),
+      batches: splits.reduce((sum, s) => sum + batchCount(s.items.length, EMBEDDING_BATCH_SIZE) * s.views, 0),
+    },
+    onEmbedding,
+  );
+  const embed = async (key: FeatureCacheKey, items: LabeledImage[]): Promise<CachedFeatures> => {
+    const split = counter.forSplit();
+    const cached = await cachedFeatures(cacheDir, key, backbone, items, split.onProgress);
+    split.finish(items.length * key.views, batchCount(items.length, EMBEDDING_BATCH_SIZE) * key.views);
+    return cached;
+  };
+  const train = await embed(
     { ...common, split: "train", augmentations: h.augmentations, views, seed: h.seed },
-    backbone,
     options.data.train,
   );
   const evalKey = { ...common, augmentations: [], views: 1, seed: 0 };
-  const validation = await cachedFeatures(
-    cacheDir,
-    { ...evalKey, split: "validation" },
-    backbone,
-    options.data.validation,
-  );
-  const test = options.data.test
-    ? await cachedFeatures(cacheDir, { ...evalKey, split: "test" }, backbone, options.data.test)
-    : undefined;
+  const validation = await embed({ ...evalKey, split: "validation" }, options.data.validation);
+  const test = options.data.test ? await embed({ ...evalKey, split: "test" }, options.data.test) : undefined;
   const head = mobilenetV2Head(train.featureSize, options.data.labels.length, h.seed);
   if (resumed !== undefined) head.getLayer("head").setWeights(resumed.getLayer("head").getWeights());
   const allInOrder = (cached: CachedFeatures) =>
@@ -183,10 +254,11 @@ async function cachedFeatureTask(
 export async function buildTask(
   options: TrainOptions,
   resumed: tf.LayersModel | undefined,
+  onEmbedding?: (progress: EmbeddingProgress) => void,
 ): Promise<TrainingTask> {
   const h = options.hyperparameters;
   const modelOptions = { imageSize: h.imageSize, classCount: options.data.labels.length, seed: h.seed };
-  if (h.architecture === "MOBILENET_V2") return cachedFeatureTask(options, resumed);
+  if (h.architecture === "MOBILENET_V2") return cachedFeatureTask(options, resumed, onEmbedding);
   if (resumed !== undefined) return imageTask(resumed, options);
   const model = h.architecture === "ALEXNET_LITE" ? alexnetLite(modelOptions) : resnet18v2(modelOptions);
   if (h.pretrained) {

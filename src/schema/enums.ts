@@ -79,6 +79,11 @@ export enum RunEventKind {
   CANCEL_REQUESTED = "CANCEL_REQUESTED",
 }
 
+export enum TrainingPhase {
+  EMBEDDING = "EMBEDDING",
+  TRAINING = "TRAINING",
+}
+
 export enum DatabaseKind {
   postgres = "postgres",
   embedded = "embedded",
@@ -128,6 +133,11 @@ registerEnumType(RunEventKind, {
   name: "RunEventKind",
   description:
     "SNAPSHOT: the run as it is when the subscription starts; STATUS: a status change; PROGRESS: batch progress (not stored); EPOCH: an epoch's metrics were committed; CANCEL_REQUESTED: a cancel was asked for a running run.",
+});
+registerEnumType(TrainingPhase, {
+  name: "TrainingPhase",
+  description:
+    "EMBEDDING: a frozen pretrained backbone embeds every image once before head-only training (features cached); TRAINING: optimizer steps of an epoch.",
 });
 registerEnumType(DatabaseKind, {
   name: "DatabaseKind",

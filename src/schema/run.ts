@@ -1,6 +1,14 @@
 import { Field, Float, ID, InputType, Int, ObjectType } from "type-graphql";
 import { Connection } from "./connection";
-import { Architecture, Augmentation, LossWeighting, Optimizer, RunEventKind, RunStatus } from "./enums";
+import {
+  Architecture,
+  Augmentation,
+  LossWeighting,
+  Optimizer,
+  RunEventKind,
+  RunStatus,
+  TrainingPhase,
+} from "./enums";
 import { Experiment } from "./experiment";
 import { TrainableLayersScalar, type TrainableLayersValue } from "./scalars";
 
@@ -281,29 +289,45 @@ export class StartRunInput {
   description: "Training progress within an epoch (published at most 4 times a second, not stored).",
 })
 export class BatchProgress {
-  @Field(() => Int, { description: "Epoch in progress, from 1." })
+  @Field(() => TrainingPhase, {
+    description: "What the run is doing: embedding images with a frozen backbone, or training.",
+  })
+  phase!: TrainingPhase;
+
+  @Field(() => Int, { description: "Epoch in progress, from 1 (EMBEDDING: the first epoch to train)." })
   epoch!: number;
 
-  @Field(() => Int, { description: "Batch just finished, from 1." })
+  @Field(() => Int, {
+    description: "Batch just finished, from 1 (EMBEDDING: counted over the whole embedding).",
+  })
   batch!: number;
 
-  @Field(() => Int, { description: "Batches in the epoch." })
+  @Field(() => Int, { description: "Batches in the epoch (EMBEDDING: in the whole embedding)." })
   batchCount!: number;
 
-  @Field(() => Int, { description: "Training images done in this epoch." })
+  @Field(() => Int, {
+    description:
+      "Images done in this epoch (EMBEDDING: images embedded, over every split and augmented view).",
+  })
   imagesDone!: number;
 
-  @Field(() => Int, { description: "Training images in the epoch." })
+  @Field(() => Int, { description: "Images in the epoch (EMBEDDING: images to embed)." })
   imagesTotal!: number;
 
-  @Field(() => Float, { description: "Training throughput in this epoch (images per second)." })
+  @Field(() => Float, {
+    description: "Throughput of the epoch (or of the embedding) so far, images per second.",
+  })
   imagesPerSecond!: number;
 
-  @Field(() => Float, { nullable: true, description: "Estimated seconds until the run's last epoch ends." })
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      "Estimated seconds until the run's last epoch ends (null while EMBEDDING: epoch speed not known yet).",
+  })
   etaSeconds!: number | null;
 
-  @Field(() => Float, { description: "Loss of the batch." })
-  loss!: number;
+  @Field(() => Float, { nullable: true, description: "Loss of the batch (null while EMBEDDING)." })
+  loss!: number | null;
 }
 
 @ObjectType({ description: "One event of a run's progress stream." })

@@ -19,7 +19,7 @@ afterAll(async () => {
 const FOLLOW = `subscription($runId: ID!) {
   runProgress(runId: $runId) {
     kind status at
-    progress { epoch batch batchCount imagesDone imagesTotal imagesPerSecond etaSeconds }
+    progress { phase epoch batch batchCount imagesDone imagesTotal imagesPerSecond etaSeconds loss }
     epoch { epoch loss trainAccuracy valAccuracy testAccuracy valMacroF1 majorityBaselineAccuracy durationMs
             perClass { label precision recall f1 support } confusionMatrix { labels counts } }
     run { id status bestEpoch mlBackend error }
@@ -31,7 +31,14 @@ type Event = {
     kind: string;
     status: string | null;
     epoch: ({ epoch: number } & Record<string, unknown>) | null;
-    progress: { epoch: number } | null;
+    progress: {
+      phase: string;
+      epoch: number;
+      imagesDone: number;
+      imagesTotal: number;
+      loss: number | null;
+      etaSeconds: number | null;
+    } | null;
     run: { id: string; status: string; bestEpoch: number | null; mlBackend: string | null };
   };
 };
@@ -56,6 +63,10 @@ it("streams a snapshot, status changes, progress and every epoch of a 3-epoch ru
   const kinds = events.map((e) => e.runProgress.kind);
   expect(kinds[0]).toBe("SNAPSHOT");
   expect(kinds).toContain("PROGRESS");
+  const progress = events
+    .filter((e) => e.runProgress.kind === "PROGRESS")
+    .map((e) => e.runProgress.progress!);
+  expect(progress.every((p) => p.phase === "TRAINING" && typeof p.loss === "number")).toBe(true);
   const epochEvents = events.filter((e) => e.runProgress.kind === "EPOCH").map((e) => e.runProgress.epoch!);
   expect(epochEvents.map((e) => e.epoch)).toEqual([1, 2, 3]);
   const last = events.at(-1)!.runProgress;
@@ -102,6 +113,42 @@ it("streams a snapshot, status changes, progress and every epoch of a 3-epoch ru
   });
   expect(run.bestEpoch).not.toBeNull();
   expect(run.checkpoints.map((c) => c.epoch)).toContain(run.bestEpoch);
+}, 180_000);
+
+it("streams EMBEDDING progress of a head-only MOBILENET_V2 run before its TRAINING progress", async () => {
+  const experimentId = await createExperimentWithDataset(server, "embedding", tmp);
+  const started = await server.gql<{ startRun: { id: string } }>(
+    START_RUN,
+    {
+      input: {
+        experimentId,
+        hyperparameters: {
+          architecture: "MOBILENET_V2",
+          pretrained: true,
+          trainableLayers: "HEAD",
+          imageSize: 32,
+          batchSize: 4,
+          epochs: 2,
+          augmentations: [],
+        },
+      },
+    },
+    server.keys.engineer,
+  );
+  expect(started.errors).toBeUndefined();
+  const client = wsClient(server.graphqlUrl, server.keys.viewer);
+  const events = await collect<Event>(client, FOLLOW, { runId: started.data!.startRun.id });
+  expect(events.at(-1)!.runProgress.status).toBe("SUCCEEDED");
+  const progress = events
+    .filter((e) => e.runProgress.kind === "PROGRESS")
+    .map((e) => e.runProgress.progress!);
+  const phases = progress.map((p) => p.phase);
+  const lastEmbedding = phases.lastIndexOf("EMBEDDING");
+  expect(lastEmbedding).toBeGreaterThanOrEqual(0);
+  expect(phases.indexOf("TRAINING")).toBeGreaterThan(lastEmbedding);
+  // The last embedding batch always gets through the throttle: every image of every split embedded.
+  expect(progress[lastEmbedding]).toMatchObject({ epoch: 1, loss: null, etaSeconds: null });
+  expect(progress[lastEmbedding].imagesDone).toBe(progress[lastEmbedding].imagesTotal);
 }, 180_000);
 
 it("rejects a subscription without a key", async () => {

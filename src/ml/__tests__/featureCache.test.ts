@@ -11,7 +11,7 @@ import {
   loadMobileNetV2Backbone,
   MOBILENET_V2_BACKBONE_ID,
 } from "../models/mobilenetV2";
-import { train, type TrainingData } from "../train";
+import { train, type BatchProgress, type TrainingData } from "../train";
 import { splitItems, writeShapeDataset } from "./fixtures/shapeImages";
 
 describe("MobileNetV2 backbone, feature cache and head-only training", () => {
@@ -137,5 +137,52 @@ describe("MobileNetV2 backbone, feature cache and head-only training", () => {
     const correct = predictions.filter((p, i) => p.label === data.labels[data.validation[i].label]).length;
     expect(correct / predictions.length).toBe(best.valAccuracy);
     checkpoint.model.dispose();
+  });
+
+  it("reports EMBEDDING progress over every split and view before TRAINING, and none on cache hits", async () => {
+    const hyperparameters = withDefaults({
+      architecture: "MOBILENET_V2",
+      pretrained: true,
+      trainableLayers: "HEAD",
+      imageSize: 48,
+      batchSize: 8,
+      epochs: 1,
+      seed: 4,
+    });
+    const trainOnce = async (runDir: string) => {
+      const progress: BatchProgress[] = [];
+      await train({
+        hyperparameters,
+        data,
+        checkpointDir: path.join(directory, runDir),
+        cacheDir,
+        datasetVersion: "embedding-progress",
+        featureViews: 2,
+        onBatch: (p) => void progress.push(p),
+      });
+      return progress;
+    };
+    const first = await trainOnce("embedding-1");
+    const embedding = first.filter((p) => p.phase === "EMBEDDING");
+    const training = first.filter((p) => p.phase === "TRAINING");
+    const imagesTotal = data.train.length * 2 + data.validation.length;
+    // Backbone batches of 16: two views of the training split, one pass over validation.
+    const batchCount = Math.ceil(data.train.length / 16) * 2 + Math.ceil(data.validation.length / 16);
+    expect(embedding.length).toBe(batchCount);
+    expect(first.indexOf(training[0])).toBe(embedding.length);
+    expect(embedding.map((p) => p.batch)).toEqual(Array.from({ length: batchCount }, (_, i) => i + 1));
+    for (const [i, p] of embedding.entries()) {
+      expect(p).toMatchObject({ epoch: 1, batchCount, imagesTotal, loss: null });
+      expect(p.imagesPerSecond).toBeGreaterThan(0);
+      if (i > 0) expect(p.imagesDone).toBeGreaterThan(embedding[i - 1].imagesDone);
+    }
+    expect(embedding.at(-1)!.imagesDone).toBe(imagesTotal);
+    expect(training.length).toBeGreaterThan(0);
+    expect(training.every((p) => typeof p.loss === "number" && p.imagesTotal === data.train.length)).toBe(
+      true,
+    );
+
+    const cachedRun = await trainOnce("embedding-2");
+    expect(cachedRun.filter((p) => p.phase === "EMBEDDING")).toEqual([]);
   });
 });
