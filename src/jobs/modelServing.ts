@@ -8,9 +8,12 @@ export interface ImageClassifier {
   classify(checkpointDir: string, image: Buffer, topK: number): Promise<ClassificationOutput>;
 }
 
+/** A busboy file stream: `truncated` once the file hit the multipart size limit. */
+type UploadStream = NodeJS.ReadableStream & { truncated?: boolean };
+
 /** An uploaded file as the multipart middleware hands it over. */
 export interface UploadedFile {
-  createReadStream(): NodeJS.ReadableStream;
+  createReadStream(): UploadStream;
 }
 
 /** A `classifyImage` request: exactly one of imageBase64, image (upload) and imageUrl. */
@@ -51,13 +54,24 @@ export function decodeBase64Image(text: string): Buffer {
   return Buffer.from(compact, "base64");
 }
 
-/** The bytes of an upload; the multipart middleware fails the stream of a file over the size limit. */
+/**
+ * The bytes of an upload. A file over the multipart size limit is cut there by busboy (its stream
+ * ends early with `truncated` set) or, once known, refused by `createReadStream`: both are
+ * BAD_USER_INPUT rather than a truncated image that would fail to decode.
+ */
 async function readUpload(file: UploadedFile): Promise<Buffer> {
   const chunks: Buffer[] = [];
+  let stream: UploadStream;
   try {
-    for await (const chunk of file.createReadStream()) chunks.push(Buffer.from(chunk as Buffer));
+    stream = file.createReadStream();
+    for await (const chunk of stream) chunks.push(Buffer.from(chunk as Buffer));
   } catch (error) {
     throw new ValidationError(`the uploaded image could not be read: ${(error as Error).message}`, {
+      field: "image",
+    });
+  }
+  if (stream.truncated) {
+    throw new ValidationError("the uploaded image exceeds the upload size limit (LOGOLAB_MAX_BODY_BYTES)", {
       field: "image",
     });
   }
