@@ -3,9 +3,13 @@
  *
  * One run, one model (MobileNetV2 head on nsfwjs's backbone, trained here in seconds on cached
  * features, 128 px) and one request set (its held-out generated photos, ~320 px JPEG/PNG/WebP):
+ *   0. bare forward per image at batch 1 / 4 / 8 / 16: `model.predict` (tensor in, probabilities
+ *      out) on the same preprocessed images, batch sizes interleaved, on this thread — the ceiling
+ *      any batching can reach on this backend.
  *   1. bare forward: one image at a time, same preprocessing (probe, center crop, resize, /255) +
  *      `model.predict` — no queue, no cache, no batching. The overhead baseline.
- *   2. the Classifier in-process, closed-loop load at concurrency 1, 8, 32 for PHASE_MS each, with
+ *   2. the Classifier in-process with its forward passes in the inference worker thread (as `serve`
+ *      runs it by default), closed-loop load at concurrency 1, 8, 32 for PHASE_MS each, with
  *      micro-batching off (every request alone) and on (max batch 16, max delay 5 ms).
  *   3. the real HTTP server (`classifyImage` with a SERVICE key, scratch Postgres), when dist/ has it,
  *      against the in-process Classifier at concurrency 1 and 32.
@@ -23,6 +27,7 @@ import * as tf from "@tensorflow/tfjs";
 import { selectBackend } from "../src/ml/backend";
 import { loadCheckpoint, preprocessForInference } from "../src/ml/checkpoint";
 import { Classifier } from "../src/ml/classifier";
+import { forwardPass } from "../src/ml/inferenceEngine";
 import { interleavedLoad, type Contender, type LoadResult } from "./support/serveLoad";
 import { httpUnavailableReason, startServeHttpTarget } from "./support/serveHttp";
 import { trainBenchModel, type BenchModel } from "./support/serveModel";
@@ -34,6 +39,9 @@ const DECODE_CONCURRENCY = process.env.BENCH_SERVE_DECODE_CONCURRENCY
   : undefined;
 const CONCURRENCIES = [1, 8, 32];
 const WARM_UP_REQUESTS = 8;
+const FORWARD_BATCH_SIZES = [1, 4, 8, 16];
+/** Fewest interleaved rounds of the batch-size table, however short PHASE_MS is. */
+const FORWARD_MIN_ROUNDS = 3;
 
 const SLICES = 4;
 const HTTP_SLICES = 2;
@@ -82,8 +90,70 @@ async function bareForward(
   };
 }
 
+/** Median ms per image of one bare forward pass at each batch size, and the rounds it took. */
+interface ForwardCost {
+  msPerImage: Map<number, number>;
+  rounds: number;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+/**
+ * `model.predict` alone at batch 1 / 4 / 8 / 16 on the same preprocessed images, one pass of each
+ * size per round (order reversed every other round) for PHASE_MS, so the machine's load drifts
+ * onto every size alike.
+ */
+async function bareForwardCost(model: BenchModel): Promise<ForwardCost> {
+  const checkpoint = await loadCheckpoint(model.checkpointDir);
+  const size = model.imageSize;
+  const largest = Math.max(...FORWARD_BATCH_SIZES);
+  const pixels = await preprocessForInference(model.images.slice(0, largest), size);
+  const msPerImage = (batchSize: number): number => {
+    const startedAt = performance.now();
+    forwardPass(checkpoint.model, pixels.subarray(0, batchSize * size * size * 3), batchSize, size);
+    return (performance.now() - startedAt) / batchSize;
+  };
+  try {
+    for (const batchSize of FORWARD_BATCH_SIZES) msPerImage(batchSize); // warm-up
+    const samples = new Map(FORWARD_BATCH_SIZES.map((batchSize) => [batchSize, [] as number[]]));
+    const endsAt = performance.now() + PHASE_MS;
+    let rounds = 0;
+    for (; rounds < FORWARD_MIN_ROUNDS || performance.now() < endsAt; rounds++) {
+      const order = rounds % 2 === 0 ? FORWARD_BATCH_SIZES : [...FORWARD_BATCH_SIZES].reverse();
+      for (const batchSize of order) samples.get(batchSize)!.push(msPerImage(batchSize));
+    }
+    return {
+      msPerImage: new Map([...samples].map(([batchSize, values]) => [batchSize, median(values)])),
+      rounds,
+    };
+  } finally {
+    checkpoint.model.dispose();
+  }
+}
+
+function formatForwardTable(cost: ForwardCost): string {
+  const base = cost.msPerImage.get(1)!;
+  const lines = [
+    ["batch", "ms per image (median)", "images/s vs batch 1"],
+    ["---", "---", "---"],
+    ...FORWARD_BATCH_SIZES.map((batchSize) => {
+      const ms = cost.msPerImage.get(batchSize)!;
+      return [String(batchSize), ms.toFixed(1), ratio(base, ms)];
+    }),
+  ];
+  return lines.map((line) => `| ${line.join(" | ")} |`).join("\n");
+}
+
 async function warmClassifier(model: BenchModel, isBatchingEnabled: boolean): Promise<Classifier> {
-  const classifier = new Classifier({ isBatchingEnabled, decodeConcurrency: DECODE_CONCURRENCY });
+  const classifier = new Classifier({
+    isBatchingEnabled,
+    decodeConcurrency: DECODE_CONCURRENCY,
+    isInferenceThreadEnabled: true,
+  });
   for (let i = 0; i < WARM_UP_REQUESTS; i++)
     await classifier.classify(model.checkpointDir, model.images[i], 3);
   return classifier;
@@ -211,7 +281,7 @@ async function classifierRows(model: BenchModel): Promise<{
       });
     }
     rows.push({
-      path: "Classifier (in-process)",
+      path: "Classifier (in-process, inference thread)",
       batching: "off",
       result: offResult,
       meanBatch: meanBatches[0],
@@ -221,7 +291,7 @@ async function classifierRows(model: BenchModel): Promise<{
           : "baseline for batching on",
     });
     rows.push({
-      path: "Classifier (in-process)",
+      path: "Classifier (in-process, inference thread)",
       batching: "on",
       result: onResult,
       meanBatch: meanBatches[1],
@@ -255,6 +325,8 @@ async function main(): Promise<void> {
     log(
       `model ready in ${model.trainSeconds.toFixed(0)} s (val acc ${(model.valAccuracy * 100).toFixed(0)} %), ${model.images.length} request images`,
     );
+    log(`bare forward at batch ${FORWARD_BATCH_SIZES.join(" / ")}, interleaved, ${PHASE_MS / 1000} s …`);
+    const forwardCost = await bareForwardCost(model);
     const measured = await classifierRows(model);
     const { rows, off, on, bare } = measured;
     const http = await httpRows(model, measured.onContender);
@@ -263,7 +335,14 @@ async function main(): Promise<void> {
     const speedup = on.get(32)!.requestsPerSecond / off.get(32)!.requestsPerSecond;
     const overheadPct = (on.get(1)!.p50Ms / bare.p50Ms - 1) * 100;
     console.log(
-      `bench:serve on ${os.cpus().length} cores (load average ${os.loadavg()[0].toFixed(1)}), Node ${process.version}, tfjs ${tf.version.tfjs} (${backend.backend}), MobileNetV2 head ${model.imageSize} px, ${model.images.length} images, ${PHASE_MS / 1000} s per configuration in ${SLICES} interleaved slices, decodeConcurrency ${DECODE_CONCURRENCY ?? "default"}, ${((performance.now() - startedAt) / 1000).toFixed(0)} s total`,
+      `bench:serve on ${os.cpus().length} cores (load average ${os.loadavg()[0].toFixed(1)}), Node ${process.version}, tfjs ${tf.version.tfjs} (${backend.backend}), MobileNetV2 head ${model.imageSize} px, ${model.images.length} images, ${PHASE_MS / 1000} s per configuration in ${SLICES} interleaved slices, decodeConcurrency ${DECODE_CONCURRENCY ?? "default (max batch)"}, ${((performance.now() - startedAt) / 1000).toFixed(0)} s total`,
+    );
+    console.log(
+      `bare forward, ms per image at batch ${FORWARD_BATCH_SIZES.join(" / ")} (model.predict on the same preprocessed images, this thread, ${forwardCost.rounds} interleaved rounds) — the ceiling batching can reach on this backend:`,
+    );
+    console.log(formatForwardTable(forwardCost));
+    console.log(
+      "Classifier rows: forward passes in the inference worker thread (as `serve` runs by default).",
     );
     console.log(formatTable(rows));
     console.log(

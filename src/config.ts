@@ -60,6 +60,11 @@ export interface Config {
   serveMaxQueue: number;
   /** Bytes of model weights kept loaded (`LOGOLAB_SERVE_CACHE_MB`, in MiB). */
   serveCacheBytes: number;
+  /**
+   * Whether inference forward passes run in a worker thread instead of the API's event loop
+   * (`LOGOLAB_SERVE_INFERENCE_THREAD`; on by default).
+   */
+  isInferenceThreadEnabled: boolean;
   /** Whether `classifyImage` may fetch `imageUrl` (`LOGOLAB_IMAGE_URL_ENABLED`; off by default). */
   isImageUrlEnabled: boolean;
   /** Largest image fetched from a URL in bytes (`LOGOLAB_IMAGE_URL_MAX_BYTES`). */
@@ -134,6 +139,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     serveMaxDelayMs: readInt(env, "LOGOLAB_SERVE_MAX_DELAY_MS", 5, 0),
     serveMaxQueue: readInt(env, "LOGOLAB_SERVE_MAX_QUEUE", 256, 1),
     serveCacheBytes: readInt(env, "LOGOLAB_SERVE_CACHE_MB", 512, 1) * 1024 * 1024,
+    isInferenceThreadEnabled: readBool(env, "LOGOLAB_SERVE_INFERENCE_THREAD", true),
     isImageUrlEnabled: readBool(env, "LOGOLAB_IMAGE_URL_ENABLED", false),
     imageUrlMaxBytes: readInt(env, "LOGOLAB_IMAGE_URL_MAX_BYTES", 10 * 1024 * 1024, 1024),
     imageUrlTimeoutMs: readInt(env, "LOGOLAB_IMAGE_URL_TIMEOUT_MS", 5_000, 100),

@@ -13,6 +13,8 @@ export interface JobRuntime {
   bus: EventBus;
   queue: TrainingQueue;
   workers: TrainingWorker[];
+  /** The `classifyImage` inference engine (its `stats()` show batching and the inference side's tensors). */
+  classifier: Classifier;
   /** Stops the workers (their runs go back to the queue), the queue and the bus. */
   stop(): Promise<void>;
 }
@@ -49,6 +51,8 @@ export async function startJobRuntime(
     maxQueueDelayMs: config.serveMaxDelayMs,
     maxQueueLength: config.serveMaxQueue,
     cacheBytes: config.serveCacheBytes,
+    isInferenceThreadEnabled: config.isInferenceThreadEnabled,
+    mlBackend: config.mlBackend,
   });
   const jobs = createJobs(registry, config, queue, bus, {
     classifier,
@@ -79,6 +83,7 @@ export async function startJobRuntime(
     bus,
     queue,
     workers,
+    classifier,
     async stop() {
       await Promise.all(workers.map((w) => w.stop()));
       await queue.stop();

@@ -1,12 +1,14 @@
 import path from "node:path";
-import * as tf from "@tensorflow/tfjs";
+import type { MlBackendPreference } from "../config";
 import { RateLimitedError } from "../errors";
 import { CROP_FRACTION, evaluationPlan } from "./augment";
-import { loadCheckpoint, type LoadedCheckpoint } from "./checkpoint";
+import type { CheckpointManifest } from "./checkpoint";
 import { toClassificationOutput, validateTopK, type ClassificationOutput } from "./classificationOutput";
 import { ConcurrencyLimit } from "./concurrencyLimit";
 import { assertSupportedSignature } from "./imageSignature";
 import { DEFAULT_MAX_PIXELS, probeImage, renderImage, writeScaledPixels } from "./images";
+import { InProcessInference, type InferenceEngine, type ModelHandle } from "./inferenceEngine";
+import { InferenceThread } from "./inferenceThread";
 import { MicroBatcher } from "./microBatcher";
 import { ModelCache } from "./modelCache";
 
@@ -22,12 +24,23 @@ export interface ClassifierOptions {
   maxQueueLength?: number;
   /** Bytes of model weights kept loaded, least recently used evicted first (default 512 MiB). */
   cacheBytes?: number;
-  /** Images sharp decodes at once, alongside inference (default 4). */
+  /**
+   * Images sharp decodes at once, alongside inference (default `maxBatchSize`, so a full batch can
+   * be decoded while the previous one runs).
+   */
   decodeConcurrency?: number;
   /** Decompression-bomb guard, width·height (default `DEFAULT_MAX_PIXELS`). */
   maxPixels?: number;
   /** false: every request runs alone in its own forward pass (the benchmark's baseline). Default true. */
   isBatchingEnabled?: boolean;
+  /**
+   * true: forward passes run in a worker thread (src/ml/inferenceThread.ts), so they do not block
+   * the event loop and, on wasm, use a second core; needs the build (`npm run build`). false: in
+   * the calling thread. Default false; `serve` sets it from `LOGOLAB_SERVE_INFERENCE_THREAD`.
+   */
+  isInferenceThreadEnabled?: boolean;
+  /** Backend preference of the inference thread: the process's `LOGOLAB_ML_BACKEND` (default `auto`). */
+  mlBackend?: MlBackendPreference;
 }
 
 /** Counters since the classifier was created, and its current load. */
@@ -45,39 +58,38 @@ export interface ClassifierStats {
   cachedBytes: number;
   modelLoads: number;
   modelEvictions: number;
+  /**
+   * `tf.memory().numTensors` in the thread that runs the forward passes: this one, or the inference
+   * thread as of its latest reply (every reply carries it). Constant across requests unless a leak.
+   */
+  inferenceTensors: number;
 }
 
 const MIB = 1024 * 1024;
-const DEFAULTS: Required<ClassifierOptions> = {
+const DEFAULTS: Omit<Required<ClassifierOptions>, "decodeConcurrency"> = {
   maxBatchSize: 16,
   maxQueueDelayMs: 5,
   maxQueueLength: 256,
   cacheBytes: 512 * MIB,
-  decodeConcurrency: 4,
   maxPixels: DEFAULT_MAX_PIXELS,
   isBatchingEnabled: true,
+  isInferenceThreadEnabled: false,
+  mlBackend: "auto",
 };
 /** Guess of one forward pass's duration before any has been timed, ms (for retry-after hints). */
 const INITIAL_BATCH_MS = 100;
 const MAX_RETRY_AFTER_MS = 60_000;
 
-/** A checkpoint in memory with its own batch queue (a reloaded checkpoint gets a fresh one). */
+/** A checkpoint loaded by the engine with its own batch queue (a reloaded checkpoint gets a fresh one). */
 interface ServedModel {
-  checkpoint: LoadedCheckpoint;
+  model: ModelHandle;
+  manifest: CheckpointManifest;
   /** Decoded RGB bytes `[imageSize, imageSize, 3]` in, class probabilities `[classCount]` out. */
   batcher: MicroBatcher<Uint8Array, Float32Array>;
 }
 
-/** Bytes the model's weights occupy in memory (float32 unless stated otherwise). */
-function weightBytes(model: tf.LayersModel): number {
-  return model.weights.reduce((sum, weight) => {
-    const elements = weight.shape.reduce<number>((product, side) => product * (side ?? 1), 1);
-    return sum + elements * (weight.dtype === "float32" || weight.dtype === "int32" ? 4 : 1);
-  }, 0);
-}
-
-function assertServablePreprocessing(checkpoint: LoadedCheckpoint, directory: string): void {
-  const { preprocessing } = checkpoint.manifest;
+function assertServablePreprocessing(manifest: CheckpointManifest, directory: string): void {
+  const { preprocessing } = manifest;
   // Inference reuses evaluation's center crop; a checkpoint trained with another crop would be fed wrongly.
   if (preprocessing.centerCropFraction !== CROP_FRACTION || preprocessing.colorSpace !== "RGB") {
     throw new Error(
@@ -90,7 +102,8 @@ function assertServablePreprocessing(checkpoint: LoadedCheckpoint, directory: st
  * The inference engine: classifies encoded images with checkpoints from disk. Checkpoints load on
  * first use into a byte-bounded LRU cache; images are validated (JPEG/PNG/WebP signature, header,
  * pixel count) before any pixel is decoded, decoded by sharp off the main thread while inference
- * runs, then micro-batched per model into one forward pass. Admission is bounded: past
+ * runs, then micro-batched per model into one forward pass, which runs in the calling thread or,
+ * with `isInferenceThreadEnabled`, in an inference worker thread. Admission is bounded: past
  * `maxQueueLength` pending requests, `classify` throws `RateLimitedError` at once.
  *
  * Every tensor a request creates is disposed before it resolves or rejects; models are disposed on
@@ -98,6 +111,7 @@ function assertServablePreprocessing(checkpoint: LoadedCheckpoint, directory: st
  */
 export class Classifier {
   private readonly options: Required<ClassifierOptions>;
+  private readonly engine: InferenceEngine;
   private readonly models: ModelCache<ServedModel>;
   private readonly decodeSlots: ConcurrencyLimit;
   private readonly inFlight = new Set<Promise<unknown>>();
@@ -107,7 +121,8 @@ export class Classifier {
 
   constructor(options: ClassifierOptions = {}) {
     const defined = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
-    this.options = { ...DEFAULTS, ...defined };
+    const merged = { ...DEFAULTS, ...defined };
+    this.options = { decodeConcurrency: merged.maxBatchSize, ...merged };
     for (const name of ["maxBatchSize", "maxQueueLength", "decodeConcurrency"] as const) {
       const value = this.options[name];
       if (!Number.isInteger(value) || value < 1) throw new RangeError(`${name} must be ≥ 1, got ${value}`);
@@ -117,11 +132,19 @@ export class Classifier {
       if (!Number.isFinite(value) || value < 0) throw new RangeError(`${name} must be ≥ 0, got ${value}`);
     }
     this.decodeSlots = new ConcurrencyLimit(this.options.decodeConcurrency);
+    this.engine = this.options.isInferenceThreadEnabled
+      ? new InferenceThread({ mlBackend: this.options.mlBackend })
+      : new InProcessInference();
     this.models = new ModelCache<ServedModel>({
       capacityBytes: this.options.cacheBytes,
       load: (directory) => this.loadModel(directory),
-      dispose: (served) => served.checkpoint.model.dispose(),
+      dispose: (served) => this.engine.dispose(served.model),
     });
+  }
+
+  /** Whether forward passes run in the inference worker thread (false: in the calling thread). */
+  get isInferenceThreadEnabled(): boolean {
+    return this.options.isInferenceThreadEnabled;
   }
 
   /** Whether requests for one model share forward passes (false: the one-at-a-time baseline). */
@@ -168,14 +191,16 @@ export class Classifier {
       cachedBytes: this.models.bytes,
       modelLoads: this.models.loads,
       modelEvictions: this.models.evictions,
+      inferenceTensors: this.engine.numTensors,
     };
   }
 
-  /** Refuses new requests, waits for those in flight, then disposes every model. */
+  /** Refuses new requests, waits for those in flight, then disposes every model and stops the engine. */
   async close(): Promise<void> {
     this.isClosed = true;
     await Promise.allSettled([...this.inFlight]);
     this.models.clear();
+    await this.engine.close();
   }
 
   private admit(): void {
@@ -202,17 +227,17 @@ export class Classifier {
   ): Promise<ClassificationOutput> {
     const lease = await this.models.acquire(directory);
     try {
-      const { checkpoint, batcher } = lease.value;
+      const { manifest, batcher } = lease.value;
       const ticket = batcher.expect();
       let pixels: Uint8Array;
       try {
-        pixels = await this.decodeSlots.run(() => this.decode(image, checkpoint.manifest.imageSize));
+        pixels = await this.decodeSlots.run(() => this.decode(image, manifest.imageSize));
       } catch (error) {
         ticket.cancel();
         throw error;
       }
       const probabilities = await ticket.submit(pixels);
-      return toClassificationOutput(probabilities, checkpoint.manifest, topK);
+      return toClassificationOutput(probabilities, manifest, topK);
     } finally {
       lease.release();
     }
@@ -224,43 +249,39 @@ export class Classifier {
     return renderImage(image, evaluationPlan(width, height), imageSize, this.options.maxPixels);
   }
 
+  /** Loads a checkpoint in the engine; its byte size for the cache is what the engine reports. */
   private async loadModel(directory: string): Promise<{ value: ServedModel; bytes: number }> {
-    const checkpoint = await loadCheckpoint(directory);
+    const { model, manifest, weightBytes } = await this.engine.load(directory);
     try {
-      assertServablePreprocessing(checkpoint, directory);
+      assertServablePreprocessing(manifest, directory);
     } catch (error) {
-      checkpoint.model.dispose();
+      this.engine.dispose(model);
       throw error;
     }
-    const batcher = new MicroBatcher<Uint8Array, Float32Array>(
-      this.isBatchingEnabled
-        ? { maxBatchSize: this.options.maxBatchSize, maxQueueDelayMs: this.options.maxQueueDelayMs }
-        : { maxBatchSize: 1, maxQueueDelayMs: 0 },
-      (images) => this.forward(checkpoint, images),
-    );
-    return { value: { checkpoint, batcher }, bytes: weightBytes(checkpoint.model) };
+    const served: ServedModel = {
+      model,
+      manifest,
+      batcher: new MicroBatcher<Uint8Array, Float32Array>(
+        this.isBatchingEnabled
+          ? { maxBatchSize: this.options.maxBatchSize, maxQueueDelayMs: this.options.maxQueueDelayMs }
+          : { maxBatchSize: 1, maxQueueDelayMs: 0 },
+        (images) => this.forward(served, images),
+      ),
+    };
+    return { value: served, bytes: weightBytes };
   }
 
   /**
-   * One forward pass: `images` N × RGB bytes `[s, s, 3]` → N × probabilities `[classCount]`.
-   * Only the `[N, classCount]` output outlives the tidy, and it is disposed once read.
+   * One forward pass in the engine: `images` N × RGB bytes `[s, s, 3]` → N × probabilities
+   * `[classCount]` (scaled to [0, 1] into one `[N, s, s, 3]` float32 batch, handed over to the engine).
    */
-  private async forward(checkpoint: LoadedCheckpoint, images: Uint8Array[]): Promise<Float32Array[]> {
-    const { imageSize, labels } = checkpoint.manifest;
+  private async forward(served: ServedModel, images: Uint8Array[]): Promise<Float32Array[]> {
+    const { imageSize, labels } = served.manifest;
     const pixelsPerImage = imageSize * imageSize * 3;
     const batch = new Float32Array(images.length * pixelsPerImage);
     images.forEach((pixels, i) => writeScaledPixels(pixels, batch, i * pixelsPerImage));
     const startedAt = performance.now();
-    const output = tf.tidy(
-      () =>
-        checkpoint.model.predict(tf.tensor4d(batch, [images.length, imageSize, imageSize, 3])) as tf.Tensor2D,
-    );
-    let probabilities: Float32Array;
-    try {
-      probabilities = (await output.data()) as Float32Array;
-    } finally {
-      output.dispose();
-    }
+    const probabilities = await this.engine.predict(served.model, batch, images.length);
     this.recordBatch(images.length, performance.now() - startedAt);
     const classCount = labels.length;
     return images.map((_, i) => probabilities.subarray(i * classCount, (i + 1) * classCount));
