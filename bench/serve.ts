@@ -3,11 +3,11 @@
  *
  * One run, one model (MobileNetV2 head on nsfwjs's backbone, trained here in seconds on cached
  * features, 128 px) and one request set (its held-out generated photos, ~320 px JPEG/PNG/WebP):
- *   0. bare forward per image at batch 1 / 4 / 8 / 16: `model.predict` (tensor in, probabilities
- *      out) on the same preprocessed images, batch sizes interleaved, on this thread — the ceiling
- *      any batching can reach on this backend.
+ *   0. bare forward per image at batch 1 / 4 / 8 / 16: `model.predict` and the compiled plan
+ *      serving runs (src/ml/inferenceGraph.ts), tensor in, probabilities out, on the same
+ *      preprocessed images, interleaved, on this thread — the ceiling any batching can reach here.
  *   1. bare forward: one image at a time, same preprocessing (probe, center crop, resize, /255) +
- *      `model.predict` — no queue, no cache, no batching. The overhead baseline.
+ *      the compiled plan — no queue, no cache, no batching, no worker. The overhead baseline.
  *   2. the Classifier in-process with its forward passes in the inference worker thread (as `serve`
  *      runs it by default), closed-loop load at concurrency 1, 8, 32 for PHASE_MS each, with
  *      micro-batching off (every request alone) and on (max batch 16, max delay 5 ms).
@@ -28,6 +28,7 @@ import { selectBackend } from "../src/ml/backend";
 import { loadCheckpoint, preprocessForInference } from "../src/ml/checkpoint";
 import { Classifier } from "../src/ml/classifier";
 import { forwardPass } from "../src/ml/inferenceEngine";
+import { compileForInference } from "../src/ml/inferenceGraph";
 import { interleavedLoad, type Contender, type LoadResult } from "./support/serveLoad";
 import { httpUnavailableReason, startServeHttpTarget } from "./support/serveHttp";
 import { trainBenchModel, type BenchModel } from "./support/serveModel";
@@ -62,22 +63,22 @@ function ratio(value: number, base: number): string {
   return `${(value / base).toFixed(2)}×`;
 }
 
-/** The overhead baseline: probe + center crop + resize + /255 + `model.predict` of one image, no serving machinery. */
+/**
+ * The overhead baseline: probe + center crop + resize + /255 + one forward pass of one image through
+ * the same compiled plan serving uses, in this thread — no queue, cache, batching or worker.
+ */
 async function bareForward(
   model: BenchModel,
 ): Promise<{ contender: Contender; forwardMs: () => number; dispose(): void }> {
   const checkpoint = await loadCheckpoint(model.checkpointDir);
+  const compiled = compileForInference(checkpoint.model);
   const size = model.imageSize;
   let forwardMsTotal = 0;
   let count = 0;
   const request = async (i: number) => {
     const pixels = await preprocessForInference([model.images[i % model.images.length]], size);
     const forwardAt = performance.now();
-    const output = tf.tidy(
-      () => checkpoint.model.predict(tf.tensor4d(pixels, [1, size, size, 3])) as tf.Tensor,
-    );
-    await output.data();
-    output.dispose();
+    forwardPass(compiled, pixels, 1, size);
     forwardMsTotal += performance.now() - forwardAt;
     count++;
   };
@@ -86,13 +87,19 @@ async function bareForward(
   return {
     contender: { name: "bare", request },
     forwardMs: () => forwardMsTotal / count,
-    dispose: () => checkpoint.model.dispose(),
+    dispose: () => {
+      compiled.dispose();
+      checkpoint.model.dispose();
+    },
   };
 }
 
-/** Median ms per image of one bare forward pass at each batch size, and the rounds it took. */
+/** Median ms per image of one bare forward pass at each batch size, per way of running the model. */
 interface ForwardCost {
-  msPerImage: Map<number, number>;
+  /** `model.predict` of the layers model as loaded. */
+  predictMs: Map<number, number>;
+  /** The compiled plan serving runs (batch norms folded, activations fused). */
+  compiledMs: Map<number, number>;
   rounds: number;
 }
 
@@ -103,46 +110,66 @@ function median(values: number[]): number {
 }
 
 /**
- * `model.predict` alone at batch 1 / 4 / 8 / 16 on the same preprocessed images, one pass of each
- * size per round (order reversed every other round) for PHASE_MS, so the machine's load drifts
- * onto every size alike.
+ * One forward pass alone at batch 1 / 4 / 8 / 16 on the same preprocessed images, through
+ * `model.predict` and through the compiled plan: every (size, way) once per round, order reversed
+ * every other round, for PHASE_MS, so the machine's load drifts onto all of them alike.
  */
 async function bareForwardCost(model: BenchModel): Promise<ForwardCost> {
   const checkpoint = await loadCheckpoint(model.checkpointDir);
+  const compiled = compileForInference(checkpoint.model);
+  const ways = { predict: checkpoint.model, compiled };
   const size = model.imageSize;
   const largest = Math.max(...FORWARD_BATCH_SIZES);
   const pixels = await preprocessForInference(model.images.slice(0, largest), size);
-  const msPerImage = (batchSize: number): number => {
+  const msPerImage = (way: keyof typeof ways, batchSize: number): number => {
     const startedAt = performance.now();
-    forwardPass(checkpoint.model, pixels.subarray(0, batchSize * size * size * 3), batchSize, size);
+    forwardPass(ways[way], pixels.subarray(0, batchSize * size * size * 3), batchSize, size);
     return (performance.now() - startedAt) / batchSize;
   };
+  const plan = FORWARD_BATCH_SIZES.flatMap((batchSize) =>
+    (["predict", "compiled"] as const).map((way) => ({ way, batchSize })),
+  );
   try {
-    for (const batchSize of FORWARD_BATCH_SIZES) msPerImage(batchSize); // warm-up
-    const samples = new Map(FORWARD_BATCH_SIZES.map((batchSize) => [batchSize, [] as number[]]));
+    for (const { way, batchSize } of plan) msPerImage(way, batchSize); // warm-up
+    const samples = new Map(plan.map(({ way, batchSize }) => [`${way}:${batchSize}`, [] as number[]]));
     const endsAt = performance.now() + PHASE_MS;
     let rounds = 0;
     for (; rounds < FORWARD_MIN_ROUNDS || performance.now() < endsAt; rounds++) {
-      const order = rounds % 2 === 0 ? FORWARD_BATCH_SIZES : [...FORWARD_BATCH_SIZES].reverse();
-      for (const batchSize of order) samples.get(batchSize)!.push(msPerImage(batchSize));
+      const order = rounds % 2 === 0 ? plan : [...plan].reverse();
+      for (const { way, batchSize } of order)
+        samples.get(`${way}:${batchSize}`)!.push(msPerImage(way, batchSize));
     }
-    return {
-      msPerImage: new Map([...samples].map(([batchSize, values]) => [batchSize, median(values)])),
-      rounds,
-    };
+    const medians = (way: keyof typeof ways) =>
+      new Map(
+        FORWARD_BATCH_SIZES.map((batchSize) => [batchSize, median(samples.get(`${way}:${batchSize}`)!)]),
+      );
+    return { predictMs: medians("predict"), compiledMs: medians("compiled"), rounds };
   } finally {
+    compiled.dispose();
     checkpoint.model.dispose();
   }
 }
 
 function formatForwardTable(cost: ForwardCost): string {
-  const base = cost.msPerImage.get(1)!;
+  const base = cost.compiledMs.get(1)!;
   const lines = [
-    ["batch", "ms per image (median)", "images/s vs batch 1"],
-    ["---", "---", "---"],
+    [
+      "batch",
+      "model.predict ms/image",
+      "compiled ms/image",
+      "compiled vs model.predict",
+      "compiled images/s vs batch 1",
+    ],
+    ["---", "---", "---", "---", "---"],
     ...FORWARD_BATCH_SIZES.map((batchSize) => {
-      const ms = cost.msPerImage.get(batchSize)!;
-      return [String(batchSize), ms.toFixed(1), ratio(base, ms)];
+      const [predict, compiled] = [cost.predictMs.get(batchSize)!, cost.compiledMs.get(batchSize)!];
+      return [
+        String(batchSize),
+        predict.toFixed(1),
+        compiled.toFixed(1),
+        ratio(predict, compiled),
+        ratio(base, compiled),
+      ];
     }),
   ];
   return lines.map((line) => `| ${line.join(" | ")} |`).join("\n");
@@ -338,7 +365,7 @@ async function main(): Promise<void> {
       `bench:serve on ${os.cpus().length} cores (load average ${os.loadavg()[0].toFixed(1)}), Node ${process.version}, tfjs ${tf.version.tfjs} (${backend.backend}), MobileNetV2 head ${model.imageSize} px, ${model.images.length} images, ${PHASE_MS / 1000} s per configuration in ${SLICES} interleaved slices, decodeConcurrency ${DECODE_CONCURRENCY ?? "default (max batch)"}, ${((performance.now() - startedAt) / 1000).toFixed(0)} s total`,
     );
     console.log(
-      `bare forward, ms per image at batch ${FORWARD_BATCH_SIZES.join(" / ")} (model.predict on the same preprocessed images, this thread, ${forwardCost.rounds} interleaved rounds) — the ceiling batching can reach on this backend:`,
+      `bare forward, ms per image at batch ${FORWARD_BATCH_SIZES.join(" / ")} (the same preprocessed images, this thread, model.predict vs the compiled plan serving runs, ${forwardCost.rounds} interleaved rounds) — the ceiling batching can reach on this backend:`,
     );
     console.log(formatForwardTable(forwardCost));
     console.log(

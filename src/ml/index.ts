@@ -55,6 +55,7 @@ export {
   type Prediction,
 } from "./checkpoint";
 export { cachedFeatures, type CachedFeatures, type FeatureCacheKey } from "./featureCache";
+export { compileForInference, type CompiledModel, type CompileSummary } from "./inferenceGraph";
 export { alexnetLite } from "./models/alexnetLite";
 export { resnet18v2 } from "./models/resnet18v2";
 export { loadMobileNetV2Backbone, MOBILENET_V2_BACKBONE_ID } from "./models/mobilenetV2";

@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { loadCheckpoint, type CheckpointManifest, type LoadedCheckpoint } from "./checkpoint";
+import { compileForInference, type CompiledModel } from "./inferenceGraph";
 
 /** A model loaded by an {@link InferenceEngine}; valid until that engine disposes it. */
 export interface ModelHandle {
@@ -10,7 +11,10 @@ export interface ModelHandle {
 export interface LoadedModel {
   model: ModelHandle;
   manifest: CheckpointManifest;
-  /** Bytes the model's weights occupy in memory (what the model cache counts). */
+  /**
+   * Bytes the model's weights occupy in memory (what the model cache counts): the checkpoint's
+   * weights plus the batch-norm-folded copies its compiled plan keeps beside them.
+   */
   weightBytes: number;
 }
 
@@ -46,10 +50,11 @@ export function weightBytes(model: tf.LayersModel): number {
 /**
  * One forward pass: `batch` `[imageCount, imageSize, imageSize, 3]` float32 → probabilities
  * `[imageCount, classCount]` in a new array the caller owns (safe to transfer). Synchronous; no
- * tensor outlives the call.
+ * tensor outlives the call. Serving passes the model's {@link CompiledModel}; a plain `LayersModel`
+ * runs `model.predict` (the uncompiled baseline).
  */
 export function forwardPass(
-  model: tf.LayersModel,
+  model: CompiledModel | tf.LayersModel,
   batch: Float32Array,
   imageCount: number,
   imageSize: number,
@@ -62,9 +67,19 @@ export function forwardPass(
   });
 }
 
-/** Runs forward passes in the thread that calls it (the engine inside the inference worker, too). */
+/** A loaded checkpoint and the prediction plan compiled from it (which borrows its model). */
+interface ServedModel {
+  checkpoint: LoadedCheckpoint;
+  compiled: CompiledModel;
+}
+
+/**
+ * Runs forward passes in the thread that calls it (the engine inside the inference worker, too).
+ * Each model is compiled once on load (src/ml/inferenceGraph.ts: batch norms folded, activations
+ * fused) and predicts through that plan.
+ */
 export class InProcessInference implements InferenceEngine {
-  private readonly checkpoints = new Map<number, LoadedCheckpoint>();
+  private readonly models = new Map<number, ServedModel>();
   private nextModelId = 1;
 
   get numTensors(): number {
@@ -73,23 +88,37 @@ export class InProcessInference implements InferenceEngine {
 
   async load(directory: string): Promise<LoadedModel> {
     const checkpoint = await loadCheckpoint(directory);
+    let compiled: CompiledModel;
+    try {
+      compiled = compileForInference(checkpoint.model);
+    } catch (error) {
+      checkpoint.model.dispose();
+      throw error;
+    }
     const model: ModelHandle = { modelId: this.nextModelId++ };
-    this.checkpoints.set(model.modelId, checkpoint);
-    return { model, manifest: checkpoint.manifest, weightBytes: weightBytes(checkpoint.model) };
+    this.models.set(model.modelId, { checkpoint, compiled });
+    return {
+      model,
+      manifest: checkpoint.manifest,
+      weightBytes: weightBytes(checkpoint.model) + compiled.weightBytes,
+    };
   }
 
   async predict(model: ModelHandle, batch: Float32Array, imageCount: number): Promise<Float32Array> {
-    const checkpoint = this.checkpoints.get(model.modelId);
-    if (checkpoint === undefined) throw new Error(`model ${model.modelId} is not loaded`);
-    return forwardPass(checkpoint.model, batch, imageCount, checkpoint.manifest.imageSize);
+    const served = this.models.get(model.modelId);
+    if (served === undefined) throw new Error(`model ${model.modelId} is not loaded`);
+    return forwardPass(served.compiled, batch, imageCount, served.checkpoint.manifest.imageSize);
   }
 
   dispose(model: ModelHandle): void {
-    this.checkpoints.get(model.modelId)?.model.dispose();
-    this.checkpoints.delete(model.modelId);
+    const served = this.models.get(model.modelId);
+    // The plan borrows the model: free it first.
+    served?.compiled.dispose();
+    served?.checkpoint.model.dispose();
+    this.models.delete(model.modelId);
   }
 
   async close(): Promise<void> {
-    for (const modelId of [...this.checkpoints.keys()]) this.dispose({ modelId });
+    for (const modelId of [...this.models.keys()]) this.dispose({ modelId });
   }
 }
