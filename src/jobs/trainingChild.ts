@@ -5,7 +5,8 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { readManifest } from "../ml/checkpoint";
-import { selectBackend } from "../ml/backend";
+import type { MlBackendPreference } from "../config";
+import { selectBackend, type BackendSelection } from "../ml/backend";
 import { isBetterEpoch, train } from "../ml/train";
 import type { EpochMetrics } from "../ml/checkpoint";
 import { loadTrainingData } from "./trainingData";
@@ -13,6 +14,18 @@ import type { FromChild, ToChild, TrainingSpec } from "./trainingMessages";
 
 function send(message: FromChild): void {
   process.send!(message);
+}
+
+/**
+ * The backend this child was forked for (`argv[2]`), selected while it waits for its run: a spare
+ * child is ready to train the moment a run arrives. A failure is reported when a run needs it.
+ */
+const forkedFor = process.argv[2] as MlBackendPreference | undefined;
+const warmBackend = forkedFor ? selectBackend(forkedFor) : undefined;
+warmBackend?.catch(() => undefined);
+
+function backendFor(preference: MlBackendPreference): Promise<BackendSelection> {
+  return warmBackend !== undefined && preference === forkedFor ? warmBackend : selectBackend(preference);
 }
 
 let isStopRequested = false;
@@ -33,7 +46,7 @@ async function reportResumedHistory(resumeFrom: string | undefined): Promise<Epo
 }
 
 async function run(spec: TrainingSpec): Promise<void> {
-  const { backend } = await selectBackend(spec.mlBackend);
+  const { backend } = await backendFor(spec.mlBackend);
   send({ type: "ready", backend });
   const data = await loadTrainingData(spec.datasetDir);
   const resumeFrom =

@@ -1,6 +1,7 @@
 import { fork, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
+import type { MlBackendPreference } from "../config";
 import type { FromChild, ToChild, TrainingSpec } from "./trainingMessages";
 
 /** How a training child ended. */
@@ -28,8 +29,21 @@ export function trainingChildPath(): string {
 }
 
 /**
- * One training run in a child process. Messages are handled one at a time, in order, so an
- * epoch is committed before the next report is looked at.
+ * Forks a training child. It loads TensorFlow.js and selects `mlBackend` at once, before any run
+ * is handed to it, so a child forked ahead of time (see TrainingChildSpare) starts training without
+ * that delay.
+ */
+export function forkTrainingChild(mlBackend: MlBackendPreference): ChildProcess {
+  return fork(trainingChildPath(), [mlBackend], {
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+    serialization: "advanced",
+  });
+}
+
+/**
+ * One training run in a child process (a fresh one, or `child` forked earlier by
+ * {@link forkTrainingChild}). Messages are handled one at a time, in order, so an epoch is
+ * committed before the next report is looked at.
  */
 export class TrainingProcess {
   private readonly child: ChildProcess;
@@ -37,11 +51,12 @@ export class TrainingProcess {
   private outcome: TrainingOutcome | undefined;
   readonly finished: Promise<TrainingOutcome>;
 
-  constructor(spec: TrainingSpec, listener: TrainingListener) {
-    this.child = fork(trainingChildPath(), [], {
-      stdio: ["ignore", "inherit", "inherit", "ipc"],
-      serialization: "advanced",
-    });
+  constructor(
+    spec: TrainingSpec,
+    listener: TrainingListener,
+    child: ChildProcess = forkTrainingChild(spec.mlBackend),
+  ) {
+    this.child = child;
     this.finished = new Promise((resolve) => {
       this.child.on("message", (message: FromChild) => {
         this.queue = this.queue

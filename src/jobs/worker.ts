@@ -13,6 +13,7 @@ import type { EventBus, RunEventMessage } from "./events";
 import { epochRecordOf } from "./epochRecord";
 import { ProgressThrottle } from "./progressThrottle";
 import type { TrainingJob, TrainingQueue } from "./trainingQueue";
+import { TrainingChildSpare } from "./trainingChildSpare";
 import { TrainingProcess, type TrainingOutcome } from "./trainingProcess";
 import type { TrainingSpec } from "./trainingMessages";
 
@@ -50,6 +51,8 @@ export class TrainingWorker {
   private isStopping = false;
   private workId: string | undefined;
   private handling: Promise<void> = Promise.resolve();
+  /** The next run's child, forked while this worker is idle. */
+  private readonly spareChild: TrainingChildSpare;
 
   constructor(
     private readonly registry: Registry,
@@ -57,7 +60,9 @@ export class TrainingWorker {
     private readonly bus: EventBus,
     private readonly settings: WorkerSettings,
     private readonly logError: (error: unknown) => void = console.error,
-  ) {}
+  ) {
+    this.spareChild = new TrainingChildSpare(settings.mlBackend);
+  }
 
   /**
    * Reconciles orphaned runs, then starts taking jobs. `isSoleProcess` (the embedded database, which
@@ -66,8 +71,11 @@ export class TrainingWorker {
   async start(isSoleProcess = false): Promise<void> {
     if (isSoleProcess) await this.reclaimAll();
     else await this.reapStale();
+    this.spareChild.prepare();
     this.workId = await this.queue.work((job) => {
-      this.handling = this.handle(job);
+      this.handling = this.handle(job).finally(() => {
+        if (!this.isStopping) this.spareChild.prepare();
+      });
       return this.handling;
     });
     this.timer = setInterval(() => void this.tick().catch(this.logError), this.settings.heartbeatMs);
@@ -83,6 +91,7 @@ export class TrainingWorker {
       this.active.process.requestStop();
     }
     await this.handling;
+    this.spareChild.close();
   }
 
   private async publish(message: Omit<RunEventMessage, "at">): Promise<void> {
@@ -155,15 +164,20 @@ export class TrainingWorker {
     try {
       const spec = await this.specFor(run);
       const throttle = new ProgressThrottle(this.settings.progressIntervalMs);
-      const process = new TrainingProcess(spec, {
-        onReady: (backend) => this.registry.runLifecycle.setMlBackend(run.id, backend),
-        onResumed: ({ history, bestEpoch }) => this.backfill(run.id, spec.checkpointDir, history, bestEpoch),
-        onBatch: ({ progress }) => {
-          if (throttle.shouldEmit(progress.batch === progress.batchCount))
-            void this.publishProgress(run, progress);
+      const process = new TrainingProcess(
+        spec,
+        {
+          onReady: (backend) => this.registry.runLifecycle.setMlBackend(run.id, backend),
+          onResumed: ({ history, bestEpoch }) =>
+            this.backfill(run.id, spec.checkpointDir, history, bestEpoch),
+          onBatch: ({ progress }) => {
+            if (throttle.shouldEmit(progress.batch === progress.batchCount))
+              void this.publishProgress(run, progress);
+          },
+          onEpoch: ({ metrics, isBest }) => this.recordEpoch(run.id, spec.checkpointDir, metrics, isBest),
         },
-        onEpoch: ({ metrics, isBest }) => this.recordEpoch(run.id, spec.checkpointDir, metrics, isBest),
-      });
+        this.spareChild.take(),
+      );
       this.active = { runId: run.id, process };
       if (this.isStopping) {
         this.active.stopReason = "shutdown";
