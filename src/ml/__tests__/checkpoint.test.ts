@@ -9,26 +9,15 @@ import {
   restoreOptimizerState,
   saveCheckpoint,
   STANDARD_PREPROCESSING,
-  type EpochMetrics,
 } from "../checkpoint";
 import { withDefaults } from "../hyperparameters";
 import { fileModelHandler } from "../modelFiles";
 import { createOptimizer, disposeOptimizer, withWeightDecay } from "../optimizers";
 import { trainableVariables } from "../train";
 import { alexnetLite } from "../models/alexnetLite";
+import { placeholderEpochMetrics } from "./fixtures/epochMetrics";
 
-const METRICS: EpochMetrics = {
-  epoch: 1,
-  loss: 1,
-  trainAccuracy: 0.5,
-  valAccuracy: 0.5,
-  valMacroF1: 0.4,
-  majorityBaselineAccuracy: 0.5,
-  durationMs: 10,
-  imagesPerSecond: 100,
-  perClass: [],
-  confusionMatrix: { labels: ["a", "b"], counts: [] },
-};
+const METRICS = placeholderEpochMetrics(["a", "b"]);
 
 function tinyModel(seed: number): tf.LayersModel {
   return tf.sequential({

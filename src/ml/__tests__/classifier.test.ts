@@ -1,7 +1,6 @@
 import { cp, mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import type { Worker } from "node:worker_threads";
 import * as tf from "@tensorflow/tfjs";
 import { InvalidImageError, RateLimitedError } from "../../errors";
 import { selectBackend } from "../backend";
@@ -16,19 +15,13 @@ import { NO_LOGO_LABEL } from "../noLogoThreshold";
 import { train } from "../train";
 import { badImageInputs } from "./fixtures/badImages";
 import { splitItems, writeShapeDataset } from "./fixtures/shapeImages";
+import { startedWorkers } from "./fixtures/recordedWorkers";
 
-/** Every Worker the code under test starts, so a test can kill one as a crash would. */
-const mockStartedWorkers: Worker[] = [];
-jest.mock("node:worker_threads", () => {
-  const actual = jest.requireActual<typeof import("node:worker_threads")>("node:worker_threads");
-  class RecordedWorker extends actual.Worker {
-    constructor(...args: ConstructorParameters<typeof actual.Worker>) {
-      super(...args);
-      mockStartedWorkers.push(this);
-    }
-  }
-  return { ...actual, Worker: RecordedWorker };
-});
+jest.mock("node:worker_threads", () =>
+  jest
+    .requireActual<typeof import("./fixtures/recordedWorkers")>("./fixtures/recordedWorkers")
+    .recordingWorkerThreads(),
+);
 
 /** Runs `count` calls of `task` with at most `concurrency` in flight. */
 async function runPool<T>(count: number, concurrency: number, task: (i: number) => Promise<T>): Promise<T[]> {
@@ -347,7 +340,7 @@ describe("Classifier (AlexNet-lite trained in the test, 96 px, 3 shapes + no-log
         maxQueueDelayMs: 5_000,
       });
       await classifier.classify(checkpointDir, images[0].bytes, 1); // start the worker, load the model
-      const crashed = mockStartedWorkers.at(-1)!;
+      const crashed = startedWorkers.at(-1)!;
       const original = InferenceThread.prototype.predict;
       const crashingPredict = jest
         .spyOn(InferenceThread.prototype, "predict")
@@ -371,7 +364,7 @@ describe("Classifier (AlexNet-lite trained in the test, 96 px, 3 shapes + no-log
       }
       const output = await classifier.classify(checkpointDir, images[1].bytes, 1);
       expect(output.weightsSha256).toBe(manifest.weightsSha256);
-      expect(mockStartedWorkers.at(-1)).not.toBe(crashed);
+      expect(startedWorkers.at(-1)).not.toBe(crashed);
       expect(classifier.stats()).toMatchObject({ pendingRequests: 0, modelLoads: 1 });
       await classifier.close();
       expect(classifier.stats().inferenceTensors).toBe(0);

@@ -1,48 +1,25 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import type { Worker } from "node:worker_threads";
 import * as tf from "@tensorflow/tfjs";
 import { selectBackend } from "../backend";
-import {
-  loadCheckpoint,
-  readManifest,
-  saveCheckpoint,
-  STANDARD_PREPROCESSING,
-  type EpochMetrics,
-} from "../checkpoint";
+import { loadCheckpoint, readManifest, saveCheckpoint, STANDARD_PREPROCESSING } from "../checkpoint";
 import { withDefaults } from "../hyperparameters";
 import { forwardPass, weightBytes } from "../inferenceEngine";
 import { InferenceThread } from "../inferenceThread";
 import { alexnetLite } from "../models/alexnetLite";
+import { startedWorkers } from "./fixtures/recordedWorkers";
+import { placeholderEpochMetrics } from "./fixtures/epochMetrics";
 
-/** Every Worker the code under test starts, so a test can kill one as a crash would. */
-const mockStartedWorkers: Worker[] = [];
-jest.mock("node:worker_threads", () => {
-  const actual = jest.requireActual<typeof import("node:worker_threads")>("node:worker_threads");
-  class RecordedWorker extends actual.Worker {
-    constructor(...args: ConstructorParameters<typeof actual.Worker>) {
-      super(...args);
-      mockStartedWorkers.push(this);
-    }
-  }
-  return { ...actual, Worker: RecordedWorker };
-});
+jest.mock("node:worker_threads", () =>
+  jest
+    .requireActual<typeof import("./fixtures/recordedWorkers")>("./fixtures/recordedWorkers")
+    .recordingWorkerThreads(),
+);
 
 const IMAGE_SIZE = 96;
 const LABELS = ["a", "b", "c"];
-const METRICS: EpochMetrics = {
-  epoch: 1,
-  loss: 1,
-  trainAccuracy: 0.5,
-  valAccuracy: 0.5,
-  valMacroF1: 0.4,
-  majorityBaselineAccuracy: 0.5,
-  durationMs: 10,
-  imagesPerSecond: 100,
-  perClass: [],
-  confusionMatrix: { labels: LABELS, counts: [] },
-};
+const METRICS = placeholderEpochMetrics(LABELS);
 
 /** `imageCount` images `[96, 96, 3]` of seeded noise in [0, 1]. */
 function noiseBatch(imageCount: number, seed: number): Float32Array {
@@ -145,14 +122,14 @@ describe("InferenceThread (untrained AlexNet-lite 96 px, 3 classes)", () => {
   it("rejects pending requests when the worker dies, then starts a fresh one that reloads the model", async () => {
     const thread = new InferenceThread({ mlBackend: "auto" });
     const { model } = await thread.load(checkpointDir);
-    const crashed = mockStartedWorkers.at(-1)!;
+    const crashed = startedWorkers.at(-1)!;
     const pending = [thread.predict(model, noiseBatch(4, 1), 4), thread.predict(model, noiseBatch(4, 1), 4)];
     await crashed.terminate();
     for (const request of pending) {
       await expect(request).rejects.toThrow(/^the inference worker exited unexpectedly \(code 1\)/);
     }
     const probabilities = await thread.predict(model, noiseBatch(4, 1), 4);
-    expect(mockStartedWorkers.at(-1)).not.toBe(crashed);
+    expect(startedWorkers.at(-1)).not.toBe(crashed);
     probabilities.forEach((probability, i) => expect(probability).toBeCloseTo(expected[i], 5));
     await thread.close();
   });
@@ -160,7 +137,7 @@ describe("InferenceThread (untrained AlexNet-lite 96 px, 3 classes)", () => {
   it("terminates the worker on close() and refuses work afterwards", async () => {
     const thread = new InferenceThread({ mlBackend: "auto" });
     await thread.load(checkpointDir);
-    const worker = mockStartedWorkers.at(-1)!;
+    const worker = startedWorkers.at(-1)!;
     const exited = new Promise((resolve) => worker.once("exit", resolve));
     await thread.close();
     await expect(exited).resolves.toBe(1);
