@@ -1,23 +1,14 @@
 import pg from "pg";
-import type { TrainingPhase } from "../ml/train";
+import type { BatchProgress } from "../ml/train";
 import { Channel } from "./channel";
 
 /** What changed about a run. */
 export type RunEventKind = "STATUS" | "PROGRESS" | "EPOCH" | "CANCEL_REQUESTED";
 
-/** Batch progress; published at most a few times a second and never stored. */
-export interface BatchProgressMessage {
-  phase: TrainingPhase;
-  epoch: number;
-  batch: number;
-  batchCount: number;
-  imagesDone: number;
-  imagesTotal: number;
-  imagesPerSecond: number;
+/** Batch progress as published (at most a few times a second, never stored): the trainer's report plus an ETA. */
+export interface BatchProgressMessage extends BatchProgress {
   /** Seconds until the run's last epoch ends, estimated from the current throughput (null while EMBEDDING). */
   etaSeconds: number | null;
-  /** The batch's loss; null while EMBEDDING. */
-  loss: number | null;
 }
 
 /**
