@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import sharp from "sharp";
-import { animatedGif, pngDeclaring, SVG_IMAGE } from "../support/badImages";
+import { animatedGif, pngDeclaring, SVG_IMAGE } from "../../src/ml/__tests__/fixtures/badImages";
 import { classImage } from "../support/imageFolder";
 import { createExperimentWithDataset, FOUR_CLASSES, START_RUN, TINY_RUN } from "../support/runFixtures";
 import { startTestServer, type TestServer } from "../support/testServer";

@@ -9,6 +9,7 @@ import { planFlickrLogos32Import } from "../flickrLogos32Importer";
 import { importDatasetFiles } from "../importDataset";
 import { materialiseDataset, readDatasetManifest } from "../materialiseDataset";
 import { writeMiniFlickrLogos32, type MiniLists } from "./fixtures/miniFlickrLogos32";
+import { problemsOf } from "./fixtures/problemsOf";
 
 let workDir: string;
 let root: string;
@@ -31,15 +32,6 @@ const logoCountsOf = (manifest: DatasetManifest, split: "train" | "val" | "test"
   const counts = countClasses(manifest)[split];
   return { adidas: counts.adidas, aldi: counts.aldi, apple: counts.apple, "no-logo": counts["no-logo"] };
 };
-
-async function problemsOf(promise: Promise<unknown>): Promise<DatasetProblem[]> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ValidationError);
-  return (error as ValidationError).details.problems as DatasetProblem[];
-}
 
 describe("FlickrLogos-32 split recipes", () => {
   it("OFFICIAL keeps trainset, joins both val lists and keeps testset", async () => {

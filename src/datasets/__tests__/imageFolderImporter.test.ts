@@ -3,11 +3,10 @@ import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import sharp from "sharp";
-import { ValidationError } from "../../errors";
-import type { DatasetProblem } from "../datasetProblems";
 import { importDatasetFiles } from "../importDataset";
 import { planImageFolderImport } from "../imageFolderImporter";
 import { makeJpeg } from "./fixtures/miniFlickrLogos32";
+import { problemsOf } from "./fixtures/problemsOf";
 
 let root: string;
 
@@ -39,15 +38,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await fs.rm(path.dirname(root), { recursive: true, force: true });
 });
-
-async function problemsOf(promise: Promise<unknown>): Promise<DatasetProblem[]> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ValidationError);
-  return (error as ValidationError).details.problems as DatasetProblem[];
-}
 
 describe("ImageFolder importer", () => {
   it("plans <split>/<class>/<file> entries, classes from train, in name order", async () => {
