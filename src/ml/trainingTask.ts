@@ -35,9 +35,10 @@ export interface EmbeddingProgress {
  * being computed reports after each backbone batch.
  */
 class EmbeddingCounter {
-  private imagesDone = 0;
-  private batchesDone = 0;
-  private imagesComputed = 0;
+  /** Work of the splits already embedded (or read from the cache). */
+  private before = { images: 0, batches: 0 };
+  /** Images actually embedded so far (cache hits excluded): the throughput's numerator. */
+  private computed = 0;
   private readonly startedAt = performance.now();
 
   constructor(
@@ -45,33 +46,29 @@ class EmbeddingCounter {
     private readonly report: ((progress: EmbeddingProgress) => void) | undefined,
   ) {}
 
-  /** A per-split progress callback for `cachedFeatures` (imagesDone counts that split only). */
-  forSplit(): {
-    onProgress: (splitImagesDone: number) => void;
-    finish: (images: number, batches: number) => void;
-  } {
-    const base = { images: this.imagesDone, batches: this.batchesDone, computed: this.imagesComputed };
+  /** Runs one split's `embed` (`images` images in `batches` batches), reporting its per-batch progress. */
+  async split<T>(
+    images: number,
+    batches: number,
+    embed: (onProgress: (splitImagesDone: number) => void) => Promise<T>,
+  ): Promise<T> {
+    const { before } = this;
+    const computedBefore = this.computed;
     let splitBatches = 0;
-    return {
-      onProgress: (splitImagesDone) => {
-        splitBatches++;
-        this.imagesDone = base.images + splitImagesDone;
-        this.batchesDone = base.batches + splitBatches;
-        this.imagesComputed = base.computed + splitImagesDone;
-        const seconds = (performance.now() - this.startedAt) / 1000;
-        this.report?.({
-          imagesDone: this.imagesDone,
-          imagesTotal: this.totals.images,
-          batch: this.batchesDone,
-          batchCount: this.totals.batches,
-          imagesPerSecond: seconds > 0 ? this.imagesComputed / seconds : 0,
-        });
-      },
-      finish: (images, batches) => {
-        this.imagesDone = base.images + images;
-        this.batchesDone = base.batches + batches;
-      },
-    };
+    const result = await embed((splitImagesDone) => {
+      splitBatches++;
+      this.computed = computedBefore + splitImagesDone;
+      const seconds = (performance.now() - this.startedAt) / 1000;
+      this.report?.({
+        imagesDone: before.images + splitImagesDone,
+        imagesTotal: this.totals.images,
+        batch: before.batches + splitBatches,
+        batchCount: this.totals.batches,
+        imagesPerSecond: seconds > 0 ? this.computed / seconds : 0,
+      });
+    });
+    this.before = { images: before.images + images, batches: before.batches + batches };
+    return result;
   }
 }
 
@@ -194,9 +191,9 @@ async function cachedFeatureTask(
   };
   const cacheDir = options.cacheDir;
   const splits = [
-    { name: "train", items: options.data.train, views },
-    { name: "validation", items: options.data.validation, views: 1 },
-    { name: "test", items: options.data.test ?? [], views: 1 },
+    { items: options.data.train, views },
+    { items: options.data.validation, views: 1 },
+    { items: options.data.test ?? [], views: 1 },
   ];
   const counter = new EmbeddingCounter(
     {
@@ -205,12 +202,12 @@ async function cachedFeatureTask(
     },
     onEmbedding,
   );
-  const embed = async (key: FeatureCacheKey, items: LabeledImage[]): Promise<CachedFeatures> => {
-    const split = counter.forSplit();
-    const cached = await cachedFeatures(cacheDir, key, backbone, items, split.onProgress);
-    split.finish(items.length * key.views, batchCount(items.length, EMBEDDING_BATCH_SIZE) * key.views);
-    return cached;
-  };
+  const embed = (key: FeatureCacheKey, items: LabeledImage[]): Promise<CachedFeatures> =>
+    counter.split(
+      items.length * key.views,
+      batchCount(items.length, EMBEDDING_BATCH_SIZE) * key.views,
+      (onProgress) => cachedFeatures(cacheDir, key, backbone, items, onProgress),
+    );
   const train = await embed(
     { ...common, split: "train", augmentations: h.augmentations, views, seed: h.seed },
     options.data.train,
