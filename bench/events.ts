@@ -16,7 +16,7 @@
  * Last line: `bench:events p99_ms=<x> overhead_pct=<y>`.
  *
  * Run: npm run bench:events (npm run build, then tsc -p bench/events.tsconfig.json, then node
- * dist/bench-events/bench/events.js). The bench drives the build in dist/; see support/eventsBuild.ts.
+ * dist/bench-events/bench/events.js). The bench drives the build in dist/; see support/builtModules.ts.
  * Needs PostgreSQL on 127.0.0.1:5432, user postgres, trust auth (or LOGOLAB_TEST_POSTGRES_URL).
  */
 import { rmSync } from "node:fs";
@@ -25,7 +25,7 @@ import os from "node:os";
 import path from "node:path";
 import type { Hyperparameters } from "../src/ml/hyperparameters";
 import type { TrainingData } from "../src/ml/train";
-import { activeBackend, loadTrainingData, train, withDefaults } from "./support/eventsBuild";
+import { activeBackend, loadTrainingData, train, withDefaults } from "./support/builtModules";
 import { writeBenchImageFolder, type SplitSizes } from "./support/eventsImageFolder";
 import {
   checkEveryEpochInOrder,
@@ -38,7 +38,7 @@ import {
 } from "./support/eventsLatency";
 import { tapRunEvents } from "./support/eventsBusTap";
 import { dropScratchDatabases } from "../test/support/scratchDatabase";
-import { startBenchServer, type BenchServer } from "./support/eventsServer";
+import { startBenchServer, type BenchServer } from "./support/benchServer";
 import { openSubscribers, type SubscriberLog } from "./support/eventsSubscribers";
 
 const SUBSCRIBERS = 100;
@@ -403,10 +403,14 @@ async function main(): Promise<void> {
   let server: BenchServer | undefined;
   try {
     log("starting LogoLab (scratch database, 1 worker, server) …");
-    server = await startBenchServer(workDir, {
-      LOGOLAB_WORKERS: "1",
-      ...(process.env.LOGOLAB_ML_BACKEND ? { LOGOLAB_ML_BACKEND: process.env.LOGOLAB_ML_BACKEND } : {}),
-    });
+    server = await startBenchServer(
+      workDir,
+      {
+        LOGOLAB_WORKERS: "1",
+        ...(process.env.LOGOLAB_ML_BACKEND ? { LOGOLAB_ML_BACKEND: process.env.LOGOLAB_ML_BACKEND } : {}),
+      },
+      { databaseName: "logolab_bench_events" },
+    );
     await measureAndReport(server, workDir, loadAtStart);
   } finally {
     log("stopping; dropping the scratch database …");

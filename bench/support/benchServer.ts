@@ -13,7 +13,7 @@ import {
   selectBackend,
   startJobRuntime,
   startServer,
-} from "./eventsBuild";
+} from "./builtModules";
 import { createScratchDatabase } from "../../test/support/scratchDatabase";
 
 /** A GraphQL response body. */
@@ -29,12 +29,20 @@ export interface BenchServer {
   registry: Registry;
   runtime: JobRuntime;
   graphqlUrl: string;
-  /** An ENGINEER key (imports, experiments, runs) and a VIEWER key (subscriptions). */
-  keys: { engineer: string; viewer: string };
+  /** An ENGINEER key (imports, experiments, runs), a VIEWER key (subscriptions), a SERVICE key (classifyImage). */
+  keys: { engineer: string; viewer: string; service: string };
   /** POSTs an operation with the engineer key; throws on GraphQL errors. */
   gql<T>(query: string, variables: Record<string, unknown>): Promise<T>;
   /** Stops server, workers and queue, closes and drops the database, removes the home directory. */
   stop(): Promise<void>;
+}
+
+/** Options of {@link startBenchServer}. */
+export interface BenchServerOptions {
+  /** Prefix of the scratch database's name. */
+  databaseName: string;
+  /** Where the runtime and server report unexpected errors (default: their own default, the console). */
+  logError?: (error: unknown) => void;
 }
 
 /**
@@ -43,8 +51,12 @@ export interface BenchServer {
  * a fresh folder under `workDir`.
  * Whatever was started is torn down again if a later step fails.
  */
-export async function startBenchServer(workDir: string, env: Record<string, string>): Promise<BenchServer> {
-  const scratch = await createScratchDatabase("logolab_bench_events");
+export async function startBenchServer(
+  workDir: string,
+  env: Record<string, string>,
+  { databaseName, logError }: BenchServerOptions,
+): Promise<BenchServer> {
+  const scratch = await createScratchDatabase(databaseName);
   const home = fs.mkdtempSync(path.join(workDir, "home-"));
   let database: Database | undefined;
   let runtime: JobRuntime | undefined;
@@ -69,13 +81,21 @@ export async function startBenchServer(workDir: string, env: Record<string, stri
     });
     database = await openDatabase(config);
     const registry = createRegistry(database.prisma);
-    const [engineer, viewer] = await Promise.all([
-      registry.apiKeys.create("ENGINEER", "bench:events engineer"),
-      registry.apiKeys.create("VIEWER", "bench:events subscribers"),
+    const [engineer, viewer, service] = await Promise.all([
+      registry.apiKeys.create("ENGINEER", "bench engineer"),
+      registry.apiKeys.create("VIEWER", "bench subscribers"),
+      registry.apiKeys.create("SERVICE", "bench classifyImage"),
     ]);
     await selectBackend(config.mlBackend);
-    runtime = await startJobRuntime(config, database, registry, { workerCount: config.workers });
-    server = await startServer({ config, database, registry, jobs: runtime.jobs, mlBackend: activeBackend });
+    runtime = await startJobRuntime(config, database, registry, { workerCount: config.workers, logError });
+    server = await startServer({
+      config,
+      database,
+      registry,
+      jobs: runtime.jobs,
+      mlBackend: activeBackend,
+      logError,
+    });
     const graphqlUrl = `${server.url}/graphql`;
     return {
       config,
@@ -83,7 +103,7 @@ export async function startBenchServer(workDir: string, env: Record<string, stri
       registry,
       runtime,
       graphqlUrl,
-      keys: { engineer: engineer.secret, viewer: viewer.secret },
+      keys: { engineer: engineer.secret, viewer: viewer.secret, service: service.secret },
       async gql<T>(query: string, variables: Record<string, unknown>): Promise<T> {
         const response = await fetch(graphqlUrl, {
           method: "POST",
