@@ -67,6 +67,13 @@ export function buildCli(config: Config = loadConfig()): Command {
       ),
     );
   program
+    .command("schema")
+    .description("print the GraphQL schema (SDL), the contract committed as schema.graphql")
+    .action(async () => {
+      const { printLogoLabSchema } = await import("./resolvers/index.js");
+      process.stdout.write(await printLogoLabSchema());
+    });
+  program
     .command("migrate")
     .description("apply pending database migrations")
     .action(() => runMigrations(config));

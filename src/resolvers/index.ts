@@ -1,4 +1,4 @@
-import type { GraphQLSchema } from "graphql";
+import { printSchema, type GraphQLSchema } from "graphql";
 import { createPubSub } from "@graphql-yoga/subscription";
 import { buildSchema } from "type-graphql";
 import { authChecker } from "../api/auth";
@@ -28,4 +28,9 @@ export async function buildLogoLabSchema(): Promise<GraphQLSchema> {
   // Every subscription has its own `subscribe` (events come from the jobs' EventBus); type-graphql
   // still insists on a pubSub, so it gets one that nothing publishes to.
   return buildSchema({ resolvers: RESOLVERS, authChecker, validate: false, pubSub: createPubSub() });
+}
+
+/** The schema as SDL, as committed in `schema.graphql` (the API contract clients read). */
+export async function printLogoLabSchema(): Promise<string> {
+  return `${printSchema(await buildLogoLabSchema())}\n`;
 }
