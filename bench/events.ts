@@ -166,7 +166,7 @@ async function trackedRun(server: BenchServer, fixture: Fixture, pass: number): 
     `mutation($input: StartRunInput!) { startRun(input: $input) { id } }`,
     { input: { experimentId: fixture.experimentId, hyperparameters: RUN_INPUT } },
   );
-  const tap = tapRunEvents(server.runtime.bus, startRun.id);
+  const tap = tapRunEvents(server.platform.training.bus, startRun.id);
   let logs: SubscriberLog[];
   try {
     logs = await followRun(server, startRun.id, pass);

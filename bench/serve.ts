@@ -26,7 +26,7 @@ import path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { selectBackend } from "../src/ml/backend";
 import { loadCheckpoint, preprocessForInference } from "../src/ml/checkpoint";
-import { Classifier } from "../src/ml/classifier";
+import { Classifier } from "../src/serving/classifier";
 import { forwardPass } from "../src/ml/inferenceEngine";
 import { compileForInference } from "../src/ml/inferenceGraph";
 import { interleavedLoad, type Contender, type LoadResult } from "./support/serveLoad";

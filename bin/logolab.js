@@ -3,7 +3,7 @@
 const path = require("node:path");
 const fs = require("node:fs");
 
-const cli = path.join(__dirname, "..", "dist", "cli.js");
+const cli = path.join(__dirname, "..", "dist", "cli", "main.js");
 if (!fs.existsSync(cli)) {
   console.error(
     "logolab is not built yet: run `npm run build` (or `npm start`) in " + path.dirname(__dirname),

@@ -19,8 +19,7 @@ import { graphqlUploadExpress } from "graphql-upload-minimal";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
 import { authenticate, type Principal } from "./api/auth";
-import { createContext, type Context, type RequestLimits, type ServerInfo } from "./api/context";
-import { TokenBucketLimiter } from "./api/rateLimit";
+import { createContext, type Context, type ServerInfo, type Services } from "./api/context";
 import { createErrorFormatter, type ErrorLogger } from "./api/errorMapping";
 import { bodyErrorHandler } from "./api/httpErrors";
 import { queryLimitsRule } from "./api/limits";
@@ -28,7 +27,6 @@ import type { Config } from "./config";
 import type { Database } from "./db/database";
 import { LogoLabError } from "./errors";
 import type { Registry } from "./experiments/registry";
-import type { Jobs } from "./jobs";
 import { buildLogoLabSchema } from "./resolvers";
 import { VERSION } from "./version";
 
@@ -37,7 +35,7 @@ export interface ServerOptions {
   config: Config;
   database: Database;
   registry: Registry;
-  jobs: Jobs;
+  services: Services;
   /** Name of the active TensorFlow.js backend, for `health.mlBackend`. */
   mlBackend: () => string;
   logError?: ErrorLogger;
@@ -74,13 +72,15 @@ function connectionAuthorization(params: Record<string, unknown> | undefined): s
 
 /** Starts the HTTP + websocket server on `config.port` (0 = any free port). */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
-  const { config, database, registry, jobs } = options;
+  const { config, database, registry, services } = options;
   const logError =
     options.logError ?? ((error: unknown) => console.error("[logolab] unexpected error:", error));
-  const requestLimits: RequestLimits = {
-    classify: new TokenBucketLimiter(config.classifyRatePerSecond, config.classifyBurst),
+  const info: ServerInfo = {
+    version: VERSION,
+    database: database.kind,
+    mlBackend: options.mlBackend,
+    checkDatabase: () => database.ping(),
   };
-  const info: ServerInfo = { version: VERSION, database: database.kind, mlBackend: options.mlBackend };
   const schema: GraphQLSchema = await buildLogoLabSchema();
   const limits = queryLimitsRule({
     maxDepth: config.maxQueryDepth,
@@ -122,8 +122,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         if (errors.length > 0) return errors;
         return { schema, document, variableValues: payload.variables, operationName: payload.operationName };
       },
-      context: (ctx): Context =>
-        createContext(ctx.extra.principal ?? null, registry, jobs, requestLimits, info),
+      context: (ctx): Context => createContext(ctx.extra.principal ?? null, registry, services, info),
     },
     wss,
   );
@@ -151,7 +150,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   app.get("/healthz", async (_req, res) => {
     try {
-      await database.prisma.$queryRaw`SELECT 1`;
+      await database.ping();
       res.json({ status: "ok", version: VERSION, database: database.kind });
     } catch {
       res.status(503).json({ status: "unavailable" });
@@ -167,7 +166,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     expressMiddleware(apollo, {
       context: async ({ req }) => {
         const principal = await principalOf(req.headers.authorization, { apiKeys: registry.apiKeys });
-        return createContext(principal, registry, jobs, requestLimits, info);
+        return createContext(principal, registry, services, info);
       },
     }),
   );

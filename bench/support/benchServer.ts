@@ -3,7 +3,7 @@ import path from "node:path";
 import type { Config } from "../../src/config";
 import type { Database } from "../../src/db/database";
 import type { Registry } from "../../src/experiments/registry";
-import type { JobRuntime } from "../../src/jobs/runtime";
+import type { Platform } from "../../src/cli/platform";
 import type { RunningServer } from "../../src/server";
 import {
   activeBackend,
@@ -11,7 +11,7 @@ import {
   loadConfig,
   openDatabase,
   selectBackend,
-  startJobRuntime,
+  startPlatform,
   startServer,
 } from "./builtModules";
 import { createScratchDatabase } from "../../test/support/scratchDatabase";
@@ -27,7 +27,7 @@ export interface BenchServer {
   config: Config;
   database: Database;
   registry: Registry;
-  runtime: JobRuntime;
+  platform: Platform;
   graphqlUrl: string;
   /** An ENGINEER key (imports, experiments, runs), a VIEWER key (subscriptions), a SERVICE key (classifyImage). */
   keys: { engineer: string; viewer: string; service: string };
@@ -59,12 +59,12 @@ export async function startBenchServer(
   const scratch = await createScratchDatabase(databaseName);
   const home = fs.mkdtempSync(path.join(workDir, "home-"));
   let database: Database | undefined;
-  let runtime: JobRuntime | undefined;
+  let platform: Platform | undefined;
   let server: RunningServer | undefined;
   const stop = async () => {
     try {
       await server?.stop();
-      await runtime?.stop();
+      await platform?.stop();
       await database?.close();
     } finally {
       await scratch.drop();
@@ -87,12 +87,12 @@ export async function startBenchServer(
       registry.apiKeys.create("SERVICE", "bench classifyImage"),
     ]);
     await selectBackend(config.mlBackend);
-    runtime = await startJobRuntime(config, database, registry, { workerCount: config.workers, logError });
+    platform = await startPlatform(config, database, { workerCount: config.workers, logError });
     server = await startServer({
       config,
       database,
       registry,
-      jobs: runtime.jobs,
+      services: platform.services,
       mlBackend: activeBackend,
       logError,
     });
@@ -101,7 +101,7 @@ export async function startBenchServer(
       config,
       database,
       registry,
-      runtime,
+      platform,
       graphqlUrl,
       keys: { engineer: engineer.secret, viewer: viewer.secret, service: service.secret },
       async gql<T>(query: string, variables: Record<string, unknown>): Promise<T> {

@@ -8,7 +8,7 @@ import path from "node:path";
 import type * as ConfigModule from "../../src/config";
 import type * as DatabaseModule from "../../src/db/database";
 import type * as RegistryModule from "../../src/experiments/registry";
-import type * as RuntimeModule from "../../src/jobs/runtime";
+import type * as PlatformModule from "../../src/cli/platform";
 import type * as TrainingDataModule from "../../src/jobs/trainingData";
 import type * as HyperparametersModule from "../../src/ml/hyperparameters";
 import type * as BackendModule from "../../src/ml/backend";
@@ -27,7 +27,7 @@ function built<T>(modulePath: string): T {
 export const { loadConfig } = built<typeof ConfigModule>("config");
 export const { openDatabase } = built<typeof DatabaseModule>("db/database");
 export const { createRegistry } = built<typeof RegistryModule>("experiments/registry");
-export const { startJobRuntime } = built<typeof RuntimeModule>("jobs/runtime");
+export const { startPlatform } = built<typeof PlatformModule>("cli/platform");
 export const { loadTrainingData } = built<typeof TrainingDataModule>("jobs/trainingData");
 export const { activeBackend, selectBackend } = built<typeof BackendModule>("ml/backend");
 export const { train } = built<typeof TrainModule>("ml/train");

@@ -1,9 +1,11 @@
 import type { DatabaseKind } from "../db/database";
 import type { Registry } from "../experiments/registry";
-import type { Jobs } from "../jobs";
+import type { EventBus } from "../jobs/events";
+import type { RunLauncher } from "../jobs/runLauncher";
+import type { DatasetPreparation } from "../preparation/datasetPreparation";
+import type { ModelServing } from "../serving/modelServing";
 import type { Principal } from "./auth";
 import { createLoaders, type Loaders } from "./dataloaders";
-import type { TokenBucketLimiter } from "./rateLimit";
 
 /** Facts about the running server that `health` reports. */
 export interface ServerInfo {
@@ -11,21 +13,28 @@ export interface ServerInfo {
   database: DatabaseKind;
   /** Active TensorFlow.js backend name. */
   mlBackend(): string;
+  /** Resolves when the database answers a trivial query; rejects when it does not. */
+  checkDatabase(): Promise<void>;
 }
 
-/** Per-key request limits shared by all requests of this process. */
-export interface RequestLimits {
-  classify: TokenBucketLimiter;
+/** The services resolvers call beyond the registry's reads, wired once per process. */
+export interface Services {
+  /** Dataset imports and synthetic generation. */
+  preparation: DatasetPreparation;
+  /** Starting and cancelling training runs. */
+  runs: RunLauncher;
+  /** `classifyImage`, with its rate limits. */
+  serving: ModelServing;
+  /** Run events, which `runProgress` follows. */
+  bus: EventBus;
 }
 
 /** What every resolver receives. */
 export interface Context {
   principal: Principal | null;
   registry: Registry;
-  /** Long-running work: dataset preparation (and, later, training). */
-  jobs: Jobs;
+  services: Services;
   loaders: Loaders;
-  limits: RequestLimits;
   server: ServerInfo;
 }
 
@@ -33,9 +42,8 @@ export interface Context {
 export function createContext(
   principal: Principal | null,
   registry: Registry,
-  jobs: Jobs,
-  limits: RequestLimits,
+  services: Services,
   server: ServerInfo,
 ): Context {
-  return { principal, registry, jobs, loaders: createLoaders(registry), limits, server };
+  return { principal, registry, services, loaders: createLoaders(registry), server };
 }

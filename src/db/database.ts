@@ -11,6 +11,8 @@ export interface Database {
   kind: DatabaseKind;
   connectionString: string;
   prisma: PrismaClient;
+  /** Resolves when the database answers `SELECT 1`; rejects otherwise. */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -33,6 +35,9 @@ export async function openDatabase(config: Config): Promise<Database> {
     kind: embedded ? "embedded" : "postgres",
     connectionString,
     prisma,
+    async ping() {
+      await prisma.$queryRaw`SELECT 1`;
+    },
     async close() {
       await prisma.$disconnect();
       await embedded?.stop();

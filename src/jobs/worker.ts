@@ -11,7 +11,7 @@ import type { BatchProgress } from "../ml/train";
 import { freezeBestCheckpoint, runCheckpointDir } from "./checkpointStore";
 import type { EventBus, RunEventMessage } from "./events";
 import { epochRecordOf } from "./epochRecord";
-import { ProgressThrottle } from "./progressThrottle";
+import { ProgressThrottle } from "../progressThrottle";
 import type { TrainingJob, TrainingQueue } from "./trainingQueue";
 import { TrainingChildSpare } from "./trainingChildSpare";
 import { TrainingProcess, type TrainingOutcome } from "./trainingProcess";

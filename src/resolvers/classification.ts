@@ -13,7 +13,6 @@ export class ClassificationResolver {
     @Ctx() ctx: Context,
     @Arg("input", () => ClassifyImageInput, { description: "Image and model." }) input: ClassifyImageInput,
   ) {
-    ctx.limits.classify.take(ctx.principal!.keyId);
-    return ctx.jobs.serving.classify(input);
+    return ctx.services.serving.classify(input, ctx.principal!.keyId);
   }
 }

@@ -41,7 +41,7 @@ export class DatasetResolver {
     @Ctx() ctx: Context,
     @Arg("input", () => ImportDatasetInput, { description: "What to import." }) input: ImportDatasetInput,
   ) {
-    return ctx.jobs.datasets.import(input);
+    return ctx.services.preparation.import(input);
   }
 
   @Authorized("ENGINEER")
@@ -54,7 +54,7 @@ export class DatasetResolver {
     @Arg("input", () => GenerateSyntheticDatasetInput, { description: "What to generate." })
     input: GenerateSyntheticDatasetInput,
   ) {
-    return ctx.jobs.datasets.generateSynthetic(input);
+    return ctx.services.preparation.generateSynthetic(input);
   }
 
   @FieldResolver(() => [DatasetSource], {

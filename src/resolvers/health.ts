@@ -7,7 +7,7 @@ import { Health } from "../schema/health";
 export class HealthResolver {
   @Query(() => Health, { description: "Liveness, version, database and ML backend. Needs no API key." })
   async health(@Ctx() ctx: Context): Promise<Health> {
-    await ctx.registry.datasets.count();
+    await ctx.server.checkDatabase();
     return {
       status: "ok",
       version: ctx.server.version,

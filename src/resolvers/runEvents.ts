@@ -20,7 +20,7 @@ export class RunEventResolver {
       "A run's progress: first a SNAPSHOT of its current state, then status changes, batch progress and one EPOCH event per committed epoch; ends after a final status. Needs the VIEWER role.",
     subscribe: ({ args, context }: SubscribeResolverData<unknown, { runId: string }, Context>) => {
       requireRole(context.principal, "VIEWER");
-      return followRun(context.registry, context.jobs.bus, args.runId);
+      return followRun(context.registry, context.services.bus, args.runId);
     },
   })
   runProgress(

@@ -66,7 +66,7 @@ export class RunResolver {
     @Ctx() ctx: Context,
     @Arg("input", () => StartRunInput, { description: "The run." }) input: StartRunInput,
   ) {
-    return ctx.jobs.runs.start({
+    return ctx.services.runs.start({
       experimentId: input.experimentId,
       hyperparameters: input.hyperparameters as RunHyperparametersInput | null,
     });
@@ -78,7 +78,7 @@ export class RunResolver {
       "Cancels a run: a queued one at once, a running one after its current batch (its last checkpoint is kept). A finished run is BAD_USER_INPUT.",
   })
   async cancelRun(@Ctx() ctx: Context, @Arg("id", () => ID, { description: "Run id." }) id: string) {
-    return ctx.jobs.runs.cancel(id);
+    return ctx.services.runs.cancel(id);
   }
 
   @FieldResolver(() => Experiment)

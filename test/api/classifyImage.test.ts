@@ -252,7 +252,7 @@ describe("classifyImage", () => {
     const image = await colourImage(FOUR_CLASSES.red);
     await classify({ imageBase64: image });
     // Forward passes run in the inference thread (the serve default): count the tensors there.
-    const classifier = server.runtime.classifier;
+    const classifier = server.platform.serving.classifier;
     expect(classifier.isInferenceThreadEnabled).toBe(true);
     const before = classifier.stats().inferenceTensors;
     const mainBefore = tf.memory().numTensors;

@@ -80,7 +80,7 @@ describe("generateSyntheticDataset", () => {
     server = await startTestServer({ LOGOLAB_HOME: path.join(tmp, "home") });
   });
   afterAll(async () => {
-    await server?.runtime.jobs.datasets.whenIdle();
+    await server?.platform.services.preparation.whenIdle();
     await server?.stop();
     await fs.rm(tmp, { recursive: true, force: true });
   });
@@ -198,7 +198,7 @@ describe("generateSyntheticDataset when the datasets directory cannot be written
     });
   });
   afterAll(async () => {
-    await server?.runtime.jobs.datasets.whenIdle();
+    await server?.platform.services.preparation.whenIdle();
     await server?.stop();
     await fs.rm(tmp, { recursive: true, force: true });
   });

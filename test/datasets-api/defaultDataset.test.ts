@@ -1,8 +1,8 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import type { DatasetRegistry } from "../../src/experiments/datasets";
-import { DatasetPreparation } from "../../src/jobs/datasetImports";
-import { ensureDefaultDataset } from "../../src/jobs/defaultDataset";
+import { DatasetPreparation } from "../../src/preparation/datasetPreparation";
+import { ensureDefaultDataset } from "../../src/preparation/defaultDataset";
 import { createTestDatabase, type TestDatabase } from "../support/testDatabase";
 import { createRegistry } from "../../src/experiments/registry";
 

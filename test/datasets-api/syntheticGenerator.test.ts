@@ -1,7 +1,7 @@
 import type { DatasetRegistry } from "../../src/experiments/datasets";
 import { createRegistry } from "../../src/experiments/registry";
-import { DatasetPreparation } from "../../src/jobs/datasetImports";
-import { normaliseSyntheticRequest, overallProgress } from "../../src/jobs/syntheticDatasets";
+import { DatasetPreparation } from "../../src/preparation/datasetPreparation";
+import { normaliseSyntheticRequest, overallProgress } from "../../src/preparation/syntheticDatasets";
 import { createTestDatabase, type TestDatabase } from "../support/testDatabase";
 
 describe("normaliseSyntheticRequest", () => {

@@ -4,8 +4,8 @@ import os from "node:os";
 import path from "node:path";
 import { planFlickrLogos32Import } from "../../src/datasets/flickrLogos32Importer";
 import { createScratchDatabase, type ScratchDatabase } from "../support/testDatabase";
+import { BUILT_CLI } from "../support/builtCli";
 
-const CLI = path.join(__dirname, "..", "..", "dist", "cli.js");
 /** Generating takes 5–15 s alone on 2 cores; the margin is for a machine busy with other suites. */
 const GENERATION_TIMEOUT_MS = 120_000;
 
@@ -18,7 +18,7 @@ interface CliResult {
 /** Runs the built `logolab` with `args` and `env` added to this process's environment. */
 function logolab(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
+    const child = spawn(process.execPath, [BUILT_CLI, ...args], {
       env: { ...process.env, LOGOLAB_HOME: home, LOGOLAB_DEFAULT_DATASET: "false", ...env },
       cwd: home,
     });

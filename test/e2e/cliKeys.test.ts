@@ -1,10 +1,9 @@
 import { execFile } from "node:child_process";
-import path from "node:path";
 import { promisify } from "node:util";
 import { createRegistry } from "../../src/experiments/registry";
 import { createTestDatabase, type TestDatabase } from "../support/testDatabase";
+import { BUILT_CLI } from "../support/builtCli";
 
-const CLI = path.join(__dirname, "..", "..", "dist", "cli.js");
 const run = promisify(execFile);
 
 let db: TestDatabase;
@@ -16,7 +15,7 @@ afterAll(async () => {
 });
 
 function cli(...args: string[]) {
-  return run(process.execPath, [CLI, ...args], {
+  return run(process.execPath, [BUILT_CLI, ...args], {
     env: { ...process.env, DATABASE_URL: db.scratch.url, LOGOLAB_HOME: db.config.home },
   });
 }

@@ -3,8 +3,7 @@ import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { writeImageFolder } from "../support/imageFolder";
-
-const CLI = path.join(__dirname, "..", "..", "dist", "cli.js");
+import { BUILT_CLI } from "../support/builtCli";
 
 interface Started {
   child: ChildProcessWithoutNullStreams;
@@ -21,7 +20,7 @@ function startBuiltServer(home: string): Promise<Started> {
     LOGOLAB_DEFAULT_DATASET: "false",
   };
   delete env.DATABASE_URL;
-  const child = spawn(process.execPath, [CLI, "serve"], { env, cwd: home });
+  const child = spawn(process.execPath, [BUILT_CLI, "serve"], { env, cwd: home });
   let output = "";
   return new Promise((resolve, reject) => {
     const onData = (chunk: Buffer) => {

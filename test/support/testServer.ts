@@ -1,5 +1,5 @@
+import { startPlatform, type Platform } from "../../src/cli/platform";
 import { createRegistry, type Registry } from "../../src/experiments/registry";
-import { startJobRuntime, type JobRuntime } from "../../src/jobs/runtime";
 import { activeBackend, selectBackend } from "../../src/ml/backend";
 import { startServer, type RunningServer } from "../../src/server";
 import { createTestDatabase, type TestDatabase } from "./testDatabase";
@@ -25,7 +25,7 @@ export interface TestServer {
   graphqlUrl: string;
   db: TestDatabase;
   registry: Registry;
-  runtime: JobRuntime;
+  platform: Platform;
   keys: TestKeys;
   /** POSTs a GraphQL operation with `key` as Bearer token (none when undefined). */
   gql<T = Record<string, unknown>>(
@@ -45,24 +45,21 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     ),
   );
   let server: RunningServer;
-  let runtime: JobRuntime | undefined;
+  let platform: Platform | undefined;
   const logError = process.env.LOGOLAB_TEST_LOG_ERRORS ? console.error : () => {};
   try {
     await selectBackend(db.config.mlBackend);
-    runtime = await startJobRuntime(db.config, db.database, registry, {
-      workerCount: db.config.workers,
-      logError,
-    });
+    platform = await startPlatform(db.config, db.database, { workerCount: db.config.workers, logError });
     server = await startServer({
       config: db.config,
       database: db.database,
       registry,
-      jobs: runtime.jobs,
+      services: platform.services,
       mlBackend: activeBackend,
       logError,
     });
   } catch (error) {
-    await runtime?.stop();
+    await platform?.stop();
     await db.close();
     throw error;
   }
@@ -72,7 +69,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     graphqlUrl,
     db,
     registry,
-    runtime: runtime!,
+    platform: platform!,
     keys: { viewer: viewer.secret, service: service.secret, engineer: engineer.secret, admin: admin.secret },
     async gql(query, variables, key) {
       const response = await fetch(graphqlUrl, {
@@ -84,7 +81,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     },
     async stop() {
       await server.stop();
-      await runtime!.stop();
+      await platform!.stop();
       await db.close();
     },
   };

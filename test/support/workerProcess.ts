@@ -1,7 +1,5 @@
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
-import path from "node:path";
-
-const CLI = path.join(__dirname, "..", "..", "dist", "cli.js");
+import { BUILT_CLI } from "./builtCli";
 
 /** A `logolab worker` process (the built CLI) on the given database and home. */
 export interface WorkerProcess {
@@ -14,7 +12,7 @@ export interface WorkerProcess {
 
 /** Starts `logolab worker` and resolves once it waits for jobs. */
 export function startWorkerProcess(env: Record<string, string>): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, [CLI, "worker"], { env: { ...process.env, ...env } });
+  const child = spawn(process.execPath, [BUILT_CLI, "worker"], { env: { ...process.env, ...env } });
   let output = "";
   const exited = new Promise<number | string | null>((resolve) =>
     child.once("exit", (code, signal) => resolve(signal ?? code)),

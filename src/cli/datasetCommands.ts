@@ -1,14 +1,14 @@
 import { SingleBar } from "cli-progress";
 import { Command, InvalidArgumentError } from "commander";
-import type { Config } from "./config";
-import type { DatasetProgress, DatasetProgressCallback } from "./datasets/importProgress";
-import { runSynthCli } from "./datasets/synthCli";
-import type { SplitRecipe } from "./datasets/splitRecipe";
-import { openDatabase } from "./db/database";
-import { LogoLabError, ValidationError } from "./errors";
-import type { Dataset, SplitCounts } from "./experiments/datasets";
-import { createRegistry, type Registry } from "./experiments/registry";
-import { DatasetPreparation, type ImportDatasetRequest } from "./jobs/datasetImports";
+import type { Config } from "../config";
+import type { DatasetProgress, DatasetProgressCallback } from "../datasets/importProgress";
+import { runSynthCli } from "./synthCommand";
+import type { SplitRecipe } from "../datasets/splitRecipe";
+import { openDatabase } from "../db/database";
+import { LogoLabError, ValidationError } from "../errors";
+import type { Dataset, SplitCounts } from "../experiments/datasets";
+import { createRegistry, type Registry } from "../experiments/registry";
+import { DatasetPreparation, type ImportDatasetRequest } from "../preparation/datasetPreparation";
 
 const IMPORT_FORMATS: Record<string, ImportDatasetRequest["format"]> = {
   flickrlogos32: "FLICKRLOGOS32",

@@ -1,13 +1,13 @@
 import "reflect-metadata";
 import { Command, InvalidArgumentError } from "commander";
-import { loadConfig, type Config } from "./config";
-import { openDatabase, type Database } from "./db/database";
-import { migrate } from "./db/migrate";
-import { startEmbeddedPostgres } from "./db/embeddedPostgres";
-import { ROLES, type RoleName } from "./api/roles";
-import { registerDatasetCommands } from "./cliDataset";
-import { createRegistry } from "./experiments/registry";
-import { VERSION } from "./version";
+import { loadConfig, type Config } from "../config";
+import { openDatabase, type Database } from "../db/database";
+import { migrate } from "../db/migrate";
+import { startEmbeddedPostgres } from "../db/embeddedPostgres";
+import { ROLES, type RoleName } from "../api/roles";
+import { registerDatasetCommands } from "./datasetCommands";
+import { createRegistry } from "../experiments/registry";
+import { VERSION } from "../version";
 
 function parseRole(value: string): RoleName {
   const role = value.toUpperCase();
@@ -48,11 +48,11 @@ export function buildCli(config: Config = loadConfig()): Command {
   program
     .command("serve")
     .description("run the GraphQL API (and training workers)")
-    .action(async () => (await import("./cliServe.js")).serve(config));
+    .action(async () => (await import("./serveCommands.js")).serve(config));
   program
     .command("worker")
     .description("run one training worker alone (one per GPU); needs DATABASE_URL")
-    .action(async () => (await import("./cliServe.js")).work(config));
+    .action(async () => (await import("./serveCommands.js")).work(config));
   program
     .command("reproduce")
     .description("reproduce the article: CNN from scratch vs pretrained head, side by side; sets production")
@@ -62,7 +62,7 @@ export function buildCli(config: Config = loadConfig()): Command {
     )
     .option("--quick", "SynthLogos-32 at 1/4 size and 4 epochs: minutes on 2 CPU cores", false)
     .action((options: { dataset?: string; quick: boolean }) =>
-      import("./cliReproduce.js").then(({ reproduceCommand }) =>
+      import("./reproduceCommand.js").then(({ reproduceCommand }) =>
         reproduceCommand(config, { dataset: options.dataset, isQuick: options.quick }),
       ),
     );
@@ -70,7 +70,7 @@ export function buildCli(config: Config = loadConfig()): Command {
     .command("schema")
     .description("print the GraphQL schema (SDL), the contract committed as schema.graphql")
     .action(async () => {
-      const { printLogoLabSchema } = await import("./resolvers/index.js");
+      const { printLogoLabSchema } = await import("../resolvers/index.js");
       process.stdout.write(await printLogoLabSchema());
     });
   program

@@ -1,11 +1,11 @@
-import type { Config } from "./config";
-import { openDatabase, type Database } from "./db/database";
-import { createRegistry } from "./experiments/registry";
-import { ensureDefaultDataset } from "./jobs/defaultDataset";
-import { startJobRuntime } from "./jobs/runtime";
-import { activeBackend, selectBackend } from "./ml/backend";
-import { startServer } from "./server";
-import { VERSION } from "./version";
+import type { Config } from "../config";
+import { openDatabase, type Database } from "../db/database";
+import { createRegistry } from "../experiments/registry";
+import { ensureDefaultDataset } from "../preparation/defaultDataset";
+import { activeBackend, selectBackend } from "../ml/backend";
+import { startServer } from "../server";
+import { VERSION } from "../version";
+import { startPlatform } from "./platform";
 
 /** Creates and prints an admin key when the embedded database has none (first start). */
 async function ensureAdminKey(database: Database): Promise<void> {
@@ -39,17 +39,13 @@ export async function serve(config: Config): Promise<void> {
   const database = await openDatabase(config);
   await ensureAdminKey(database);
   const ml = await selectBackend(config.mlBackend);
-  const registry = createRegistry(database.prisma);
-  const runtime = await startJobRuntime(config, database, registry, { workerCount: config.workers });
+  const platform = await startPlatform(config, database, { workerCount: config.workers });
+  const { registry, services } = platform;
   // Before serving, so a request cannot register a dataset that the clean-up then marks failed.
-  const { abandonedCount, generating } = await ensureDefaultDataset(
-    registry.datasets,
-    runtime.jobs.datasets,
-    {
-      databaseKind: database.kind,
-      isEnabled: config.isDefaultDatasetEnabled,
-    },
-  );
+  const { abandonedCount, generating } = await ensureDefaultDataset(registry.datasets, services.preparation, {
+    databaseKind: database.kind,
+    isEnabled: config.isDefaultDatasetEnabled,
+  });
   if (abandonedCount > 0) console.log(`marked ${abandonedCount} interrupted dataset preparation(s) FAILED`);
   if (generating) {
     console.log(
@@ -60,7 +56,7 @@ export async function serve(config: Config): Promise<void> {
     config,
     database,
     registry,
-    jobs: runtime.jobs,
+    services,
     mlBackend: activeBackend,
   });
   console.log(
@@ -68,9 +64,9 @@ export async function serve(config: Config): Promise<void> {
       `training workers: ${config.workers})`,
   );
   onShutdown(async () => {
-    await runtime.jobs.datasets.interruptSynthetic();
+    await services.preparation.interruptSynthetic();
     await server.stop();
-    await runtime.stop();
+    await platform.stop();
     await database.close();
   });
 }
@@ -82,13 +78,12 @@ export async function work(config: Config): Promise<void> {
   }
   const database = await openDatabase(config);
   const ml = await selectBackend(config.mlBackend);
-  const registry = createRegistry(database.prisma);
-  const runtime = await startJobRuntime(config, database, registry, { workerCount: 1 });
+  const platform = await startPlatform(config, database, { workerCount: 1 });
   console.log(
-    `LogoLab worker ${runtime.workers[0].workerId} waiting for training jobs (ML backend: ${ml.backend})`,
+    `LogoLab worker ${platform.training.workers[0].workerId} waiting for training jobs (ML backend: ${ml.backend})`,
   );
   onShutdown(async () => {
-    await runtime.stop();
+    await platform.stop();
     await database.close();
   });
 }

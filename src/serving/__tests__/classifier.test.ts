@@ -3,23 +3,25 @@ import os from "node:os";
 import path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { InvalidImageError, RateLimitedError } from "../../errors";
-import { selectBackend } from "../backend";
-import { loadCheckpoint, predict, readManifest, type CheckpointManifest } from "../checkpoint";
+import { selectBackend } from "../../ml/backend";
+import { loadCheckpoint, predict, readManifest, type CheckpointManifest } from "../../ml/checkpoint";
 import { Classifier, type ClassificationOutput, type ClassifierOptions } from "../classifier";
-import { decide } from "../evaluate";
-import { withDefaults } from "../hyperparameters";
-import { InProcessInference } from "../inferenceEngine";
-import { InferenceThread } from "../inferenceThread";
-import type { LabeledImage } from "../batches";
-import { NO_LOGO_LABEL } from "../noLogoThreshold";
-import { train } from "../train";
-import { badImageInputs } from "./fixtures/badImages";
-import { splitItems, writeShapeDataset } from "./fixtures/shapeImages";
-import { startedWorkers } from "./fixtures/recordedWorkers";
+import { decide } from "../../ml/evaluate";
+import { withDefaults } from "../../ml/hyperparameters";
+import { InProcessInference } from "../../ml/inferenceEngine";
+import { InferenceThread } from "../../ml/inferenceThread";
+import type { LabeledImage } from "../../ml/batches";
+import { NO_LOGO_LABEL } from "../../ml/noLogoThreshold";
+import { train } from "../../ml/train";
+import { badImageInputs } from "../../ml/__tests__/fixtures/badImages";
+import { splitItems, writeShapeDataset } from "../../ml/__tests__/fixtures/shapeImages";
+import { startedWorkers } from "../../ml/__tests__/fixtures/recordedWorkers";
 
 jest.mock("node:worker_threads", () =>
   jest
-    .requireActual<typeof import("./fixtures/recordedWorkers")>("./fixtures/recordedWorkers")
+    .requireActual<typeof import("../../ml/__tests__/fixtures/recordedWorkers")>(
+      "../../ml/__tests__/fixtures/recordedWorkers",
+    )
     .recordingWorkerThreads(),
 );
 

@@ -5,8 +5,8 @@ import { RunLifecycle } from "../experiments/runLifecycle";
 import type { EpochMetric, Run } from "../experiments/runs";
 import type { MlBackend } from "../ml/backend";
 import { articleRuns, type ArticleRun } from "./articleRuns";
-import type { RunEventMessage } from "./events";
-import type { Jobs } from "./index";
+import type { RunEventMessage } from "../jobs/events";
+import type { Services } from "../api/context";
 
 /** What `reproduceArticle` needs to know. */
 export interface ReproduceOptions {
@@ -34,12 +34,12 @@ export interface ReproduceResult {
 
 /** Waits for a run to reach a final state, relaying its events. */
 async function followToEnd(
-  jobs: Jobs,
+  services: Services,
   registry: Registry,
   runId: string,
   onEvent: (event: RunEventMessage) => void,
 ): Promise<Run> {
-  const events = jobs.bus.subscribe(runId);
+  const events = services.bus.subscribe(runId);
   // Events published before subscribing are not replayed: check the stored state too.
   const poll = setInterval(async () => {
     const run = await registry.runs.get(runId);
@@ -64,7 +64,7 @@ async function followToEnd(
  */
 export async function reproduceArticle(
   registry: Registry,
-  jobs: Jobs,
+  services: Services,
   options: ReproduceOptions,
 ): Promise<ReproduceResult> {
   const stamp = new Date().toISOString().replace(/\.\d+Z$/, "Z");
@@ -80,12 +80,15 @@ export async function reproduceArticle(
   for (const article of plan) {
     started.push({
       article,
-      run: await jobs.runs.start({ experimentId: experiment.id, hyperparameters: article.hyperparameters }),
+      run: await services.runs.start({
+        experimentId: experiment.id,
+        hyperparameters: article.hyperparameters,
+      }),
     });
   }
   const finished = await Promise.all(
     started.map(({ article, run }) =>
-      followToEnd(jobs, registry, run.id, (event) => options.onEvent?.(article.label, event)),
+      followToEnd(services, registry, run.id, (event) => options.onEvent?.(article.label, event)),
     ),
   );
   const epochs = await registry.runs.epochsOfRuns(finished.map((r) => r.id));

@@ -1,5 +1,5 @@
 import type { DatasetRegistry } from "../experiments/datasets";
-import { ProgressThrottle } from "./progressThrottle";
+import { ProgressThrottle } from "../progressThrottle";
 
 /** How often a preparation writes its progress and proves it is alive. */
 export interface PreparationProgressTiming {

@@ -1,18 +1,18 @@
 import path from "node:path";
 import type { MlBackendPreference } from "../config";
 import { RateLimitedError } from "../errors";
-import { CROP_FRACTION, evaluationPlan } from "./augment";
-import type { CheckpointManifest } from "./checkpoint";
-import { toClassificationOutput, validateTopK, type ClassificationOutput } from "./classificationOutput";
-import { ConcurrencyLimit } from "./concurrencyLimit";
-import { assertSupportedSignature } from "./imageSignature";
-import { DEFAULT_MAX_PIXELS, probeImage, renderImage, writeScaledPixels } from "./images";
-import { InProcessInference, type InferenceEngine, type ModelHandle } from "./inferenceEngine";
-import { InferenceThread } from "./inferenceThread";
-import { MicroBatcher } from "./microBatcher";
-import { ModelCache } from "./modelCache";
+import { CROP_FRACTION, evaluationPlan } from "../ml/augment";
+import type { CheckpointManifest } from "../ml/checkpoint";
+import { toClassificationOutput, validateTopK, type ClassificationOutput } from "../ml/classificationOutput";
+import { ConcurrencyLimit } from "../ml/concurrencyLimit";
+import { assertSupportedSignature } from "../ml/imageSignature";
+import { DEFAULT_MAX_PIXELS, probeImage, renderImage, writeScaledPixels } from "../ml/images";
+import { InProcessInference, type InferenceEngine, type ModelHandle } from "../ml/inferenceEngine";
+import { InferenceThread } from "../ml/inferenceThread";
+import { MicroBatcher } from "../ml/microBatcher";
+import { ModelCache } from "../ml/modelCache";
 
-export type { ClassificationOutput, LabelProbability } from "./classificationOutput";
+export type { ClassificationOutput, LabelProbability } from "../ml/classificationOutput";
 
 /** Tuning of a {@link Classifier}; every field has a default. */
 export interface ClassifierOptions {

@@ -1,17 +1,17 @@
 import { MultiBar, Presets, SingleBar } from "cli-progress";
-import type { Config } from "./config";
-import type { DatasetProgress } from "./datasets/importProgress";
-import { openDatabase } from "./db/database";
-import type { Dataset } from "./experiments/datasets";
-import { isId } from "./experiments/ids";
-import { createRegistry, type Registry } from "./experiments/registry";
-import type { EpochMetric } from "./experiments/runs";
-import { articleRuns } from "./jobs/articleRuns";
-import type { RunEventMessage } from "./jobs/events";
-import type { Jobs } from "./jobs/index";
-import { reproduceArticle, type ReproduceResult, type ReproducedRun } from "./jobs/reproduce";
-import { startJobRuntime, type JobRuntime } from "./jobs/runtime";
-import { selectBackend } from "./ml/backend";
+import type { Config } from "../config";
+import type { DatasetProgress } from "../datasets/importProgress";
+import { openDatabase } from "../db/database";
+import type { Dataset } from "../experiments/datasets";
+import { isId } from "../experiments/ids";
+import type { Registry } from "../experiments/registry";
+import type { EpochMetric } from "../experiments/runs";
+import { articleRuns } from "./articleRuns";
+import type { RunEventMessage } from "../jobs/events";
+import type { Services } from "../api/context";
+import { reproduceArticle, type ReproduceResult, type ReproducedRun } from "./articleReproduction";
+import { startPlatform, type Platform } from "./platform";
+import { selectBackend } from "../ml/backend";
 
 const percent = (value: number | null | undefined) =>
   value === null || value === undefined ? "  –  " : `${(value * 100).toFixed(1)}%`;
@@ -163,7 +163,7 @@ function datasetBar(title: string) {
 
 async function reproductionDataset(
   registry: Registry,
-  jobs: Jobs,
+  services: Services,
   options: ReproduceCommandOptions,
 ): Promise<Dataset> {
   if (options.dataset && isId(options.dataset)) {
@@ -176,12 +176,12 @@ async function reproductionDataset(
   const bar = datasetBar(options.dataset ? "importing FlickrLogos-32" : "preparing SynthLogos-32");
   try {
     if (options.dataset) {
-      return await jobs.datasets.import(
+      return await services.preparation.import(
         { format: "FLICKRLOGOS32", path: options.dataset, splitRecipe: "ARTICLE" },
         bar.onProgress,
       );
     }
-    const generation = await jobs.datasets.startSynthetic(
+    const generation = await services.preparation.startSynthetic(
       options.isQuick ? QUICK_DATASET : {},
       bar.onProgress,
     );
@@ -202,18 +202,17 @@ const QUICK_DATASET = { name: "SynthLogos-32 (quick)", scale: 0.25, seed: 1 };
  */
 export async function reproduceCommand(config: Config, options: ReproduceCommandOptions): Promise<void> {
   const database = await openDatabase(config);
-  const runtimes: JobRuntime[] = [];
+  let platform: Platform | undefined;
   try {
     const { backend } = await selectBackend(config.mlBackend);
-    const registry = createRegistry(database.prisma);
-    const runtime = await startJobRuntime(config, database, registry, { workerCount: 2 });
-    runtimes.push(runtime);
-    const dataset = await reproductionDataset(registry, runtime.jobs, options);
+    platform = await startPlatform(config, database, { workerCount: 2 });
+    const { registry, services } = platform;
+    const dataset = await reproductionDataset(registry, services, options);
     console.error(`dataset ${dataset.name} v${dataset.version} (${dataset.id}); ML backend ${backend}`);
     const bars = new RunProgressBars();
     for (const run of articleRuns({ isQuick: options.isQuick, backend }))
       bars.add(run.label, run.hyperparameters.epochs);
-    const result = await reproduceArticle(registry, runtime.jobs, {
+    const result = await reproduceArticle(registry, services, {
       datasetId: dataset.id,
       isQuick: options.isQuick,
       backend,
@@ -222,7 +221,7 @@ export async function reproduceCommand(config: Config, options: ReproduceCommand
     bars.stop();
     console.log(`\n${formatEpochTable(result.runs)}\n\n${formatSummary(result)}`);
   } finally {
-    for (const runtime of runtimes) await runtime.stop();
+    await platform?.stop();
     await database.close();
   }
 }

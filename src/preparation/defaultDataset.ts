@@ -1,6 +1,6 @@
 import type { DatabaseKind } from "../db/database";
 import { PREPARING_STATUSES, type Dataset, type DatasetRegistry } from "../experiments/datasets";
-import type { DatasetPreparation } from "./datasetImports";
+import type { DatasetPreparation } from "./datasetPreparation";
 import { PREPARATION_STALE_AFTER_MS, type SyntheticDatasetRequest } from "./syntheticDatasets";
 
 /** What `ensureDefaultDataset` needs to know about this start. */

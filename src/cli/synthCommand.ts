@@ -1,6 +1,6 @@
 import { SingleBar } from "cli-progress";
 import { ValidationError } from "../errors";
-import { generateSynthLogos32 } from "./synthLogos32";
+import { generateSynthLogos32 } from "../datasets/synthLogos32";
 
 /** Arguments of `logolab dataset synth --out <dir> --seed <n> [--scale <k>]`. */
 export interface SynthCliOptions {

@@ -2,25 +2,23 @@ import type { Config } from "../config";
 import type { Database } from "../db/database";
 import type { Registry } from "../experiments/registry";
 import { InProcessEventBus, PostgresEventBus, type EventBus } from "./events";
-import { createJobs, type Jobs } from "./index";
-import { Classifier } from "../ml/classifier";
+import { RunLauncher } from "./runLauncher";
 import { TrainingQueue } from "./trainingQueue";
 import { TrainingWorker, type WorkerSettings } from "./worker";
 
-/** The queue, the event bus, the job services and this process's training workers. */
-export interface JobRuntime {
-  jobs: Jobs;
+/** The training side of a process: the queue, the run event bus, run launching and its workers. */
+export interface TrainingRuntime {
   bus: EventBus;
   queue: TrainingQueue;
+  /** `startRun` / `cancelRun`. */
+  runs: RunLauncher;
   workers: TrainingWorker[];
-  /** The `classifyImage` inference engine (its `stats()` show batching and the inference side's tensors). */
-  classifier: Classifier;
   /** Stops the workers (their runs go back to the queue), the queue and the bus. */
   stop(): Promise<void>;
 }
 
 /** Options beyond the configuration. */
-export interface JobRuntimeOptions {
+export interface TrainingRuntimeOptions {
   /** Training workers in this process (`serve`: LOGOLAB_WORKERS; `worker`: 1). */
   workerCount: number;
   logError?: (error: unknown) => void;
@@ -30,38 +28,22 @@ export interface JobRuntimeOptions {
 const PROGRESS_INTERVAL_MS = 250;
 
 /**
- * Starts the job machinery on a database: pg-boss on the same PostgreSQL, LISTEN/NOTIFY events
+ * Starts the training machinery on a database: pg-boss on the same PostgreSQL, LISTEN/NOTIFY events
  * (an in-process bus for the embedded database, which cannot carry NOTIFY across connections),
  * and `workerCount` training workers.
  */
-export async function startJobRuntime(
+export async function startTrainingRuntime(
   config: Config,
   database: Database,
   registry: Registry,
-  options: JobRuntimeOptions,
-): Promise<JobRuntime> {
+  options: TrainingRuntimeOptions,
+): Promise<TrainingRuntime> {
   const logError = options.logError ?? ((error: unknown) => console.error("[logolab jobs]", error));
   const bus: EventBus =
     database.kind === "embedded"
       ? new InProcessEventBus()
       : await PostgresEventBus.connect(database.connectionString, logError);
   const queue = await TrainingQueue.start(database.connectionString, {}, logError);
-  const classifier = new Classifier({
-    maxBatchSize: config.serveMaxBatch,
-    maxQueueDelayMs: config.serveMaxDelayMs,
-    maxQueueLength: config.serveMaxQueue,
-    cacheBytes: config.serveCacheBytes,
-    isInferenceThreadEnabled: config.isInferenceThreadEnabled,
-    mlBackend: config.mlBackend,
-  });
-  const jobs = createJobs(registry, config, queue, bus, {
-    classifier,
-    imageUrlPolicy: {
-      isEnabled: config.isImageUrlEnabled,
-      maxBytes: config.imageUrlMaxBytes,
-      timeoutMs: config.imageUrlTimeoutMs,
-    },
-  });
   const settings: WorkerSettings = {
     artifactsDir: config.artifactsDir,
     cacheDir: config.cacheDir,
@@ -79,16 +61,14 @@ export async function startJobRuntime(
     workers.push(worker);
   }
   return {
-    jobs,
     bus,
     queue,
+    runs: new RunLauncher(registry, queue, bus),
     workers,
-    classifier,
     async stop() {
       await Promise.all(workers.map((w) => w.stop()));
       await queue.stop();
       await bus.close();
-      await classifier.close();
     },
   };
 }

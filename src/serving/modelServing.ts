@@ -2,6 +2,7 @@ import { InvalidImageError, ValidationError } from "../errors";
 import type { Registry } from "../experiments/registry";
 import type { ClassificationOutput } from "../ml/classificationOutput";
 import { fetchImage, type ImageFetchLimits } from "./imageUrlFetch";
+import type { TokenBucketLimiter } from "./rateLimit";
 
 /** The inference engine as serving uses it (src/ml/classifier.ts's Classifier). */
 export interface ImageClassifier {
@@ -38,6 +39,12 @@ export type ClassifyOutcome =
 /** Where `imageUrl` may be fetched from, if at all. */
 export interface ImageUrlPolicy extends ImageFetchLimits {
   isEnabled: boolean;
+}
+
+/** What `classifyImage` admits: the per-key rate limit and the imageUrl policy. */
+export interface ServingPolicy {
+  rateLimit: TokenBucketLimiter;
+  imageUrl: ImageUrlPolicy;
 }
 
 const DEFAULT_MODEL = "production";
@@ -85,7 +92,7 @@ export class ModelServing {
   constructor(
     private readonly registry: Registry,
     private readonly classifier: ImageClassifier,
-    private readonly imageUrlPolicy: ImageUrlPolicy,
+    private readonly policy: ServingPolicy,
   ) {}
 
   private async imageBytes(request: ClassifyRequest): Promise<Buffer> {
@@ -99,15 +106,20 @@ export class ModelServing {
     }
     if (hasBase64) return decodeBase64Image(request.imageBase64!);
     if (hasUpload) return readUpload(await request.image!);
-    if (!this.imageUrlPolicy.isEnabled) {
+    if (!this.policy.imageUrl.isEnabled) {
       throw new ValidationError("imageUrl is disabled on this server (LOGOLAB_IMAGE_URL_ENABLED)", {
         field: "imageUrl",
       });
     }
-    return fetchImage(request.imageUrl!, this.imageUrlPolicy);
+    return fetchImage(request.imageUrl!, this.policy.imageUrl);
   }
 
-  async classify(request: ClassifyRequest): Promise<ClassifyOutcome> {
+  /**
+   * Classifies for the API key `callerKeyId`: takes a token of its rate limit first (RATE_LIMITED
+   * with `retryAfterMs` when none is left), then resolves the model, reads the image and classifies.
+   */
+  async classify(request: ClassifyRequest, callerKeyId: string): Promise<ClassifyOutcome> {
+    this.policy.rateLimit.take(callerKeyId);
     const startedMs = performance.now();
     const topK = request.topK ?? 5;
     if (!Number.isInteger(topK) || topK < 1 || topK > MAX_TOP_K) {
