@@ -1,8 +1,8 @@
-import type { EventBus, RunEventKind } from "../../src/jobs/events";
+import type { EventBus, PublishedRunEventKind } from "../../src/jobs/events";
 
 /** A run event as it arrived at this process's event bus (after the NOTIFY round trip). */
 export interface TappedEvent {
-  kind: RunEventKind;
+  kind: PublishedRunEventKind;
   epoch: number | null;
   /** When the worker published it (the message's `at`), ms since the Unix epoch. */
   publishedAtMs: number;

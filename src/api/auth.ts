@@ -1,12 +1,13 @@
 import type { AuthChecker } from "type-graphql";
 import { ForbiddenError, UnauthenticatedError } from "../errors";
 import type { ApiKeyService } from "../experiments/apiKeys";
-import { isRoleAtLeast, type RoleName } from "./roles";
+import type { Role } from "../vocabulary";
+import { isRoleAtLeast } from "./roles";
 
 /** The caller of a request, as established from its API key. */
 export interface Principal {
   keyId: string;
-  role: RoleName;
+  role: Role;
 }
 
 /** Anything that carries the caller (the GraphQL context). */
@@ -38,7 +39,7 @@ export async function authenticate(
 }
 
 /** Throws unless the caller holds at least `required`. */
-export function requireRole(principal: Principal | null, required: RoleName): Principal {
+export function requireRole(principal: Principal | null, required: Role): Principal {
   if (!principal)
     throw new UnauthenticatedError("this operation needs an API key (Authorization: Bearer <key>)");
   if (!isRoleAtLeast(principal.role, required)) {
@@ -50,7 +51,7 @@ export function requireRole(principal: Principal | null, required: RoleName): Pr
 }
 
 /** type-graphql's `@Authorized(role)`: the field needs at least that role. */
-export const authChecker: AuthChecker<HasPrincipal, RoleName> = ({ context }, roles) => {
+export const authChecker: AuthChecker<HasPrincipal, Role> = ({ context }, roles) => {
   const required = roles[0] ?? "VIEWER";
   requireRole(context.principal, required);
   return true;

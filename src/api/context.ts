@@ -1,9 +1,9 @@
-import type { DatabaseKind } from "../db/database";
 import type { Registry } from "../experiments/registry";
 import type { EventBus } from "../jobs/events";
 import type { RunLauncher } from "../jobs/runLauncher";
 import type { DatasetPreparation } from "../preparation/datasetPreparation";
 import type { ModelServing } from "../serving/modelServing";
+import type { DatabaseKind } from "../vocabulary";
 import type { Principal } from "./auth";
 import { createLoaders, type Loaders } from "./dataloaders";
 

@@ -1,8 +1,6 @@
-/** API key roles from weakest to strongest; each includes everything before it. */
-export const ROLES = ["VIEWER", "SERVICE", "ENGINEER", "ADMIN"] as const;
-export type RoleName = (typeof ROLES)[number];
+import { ROLES, type Role } from "../vocabulary";
 
 /** Whether `role` may do what `required` may. */
-export function isRoleAtLeast(role: RoleName, required: RoleName): boolean {
+export function isRoleAtLeast(role: Role, required: Role): boolean {
   return ROLES.indexOf(role) >= ROLES.indexOf(required);
 }

@@ -1,9 +1,9 @@
 import type { Registry } from "../experiments/registry";
 import type { Experiment } from "../experiments/experiments";
 import { summariseComparison } from "../experiments/runComparison";
-import { RunLifecycle } from "../experiments/runLifecycle";
 import type { EpochMetric, Run } from "../experiments/runs";
 import type { MlBackend } from "../ml/backend";
+import { isTerminalRunStatus, type RunStatus } from "../vocabulary";
 import { articleRuns, type ArticleRun } from "./articleRuns";
 import type { RunEventMessage } from "../jobs/events";
 import type { Services } from "../api/context";
@@ -43,12 +43,12 @@ async function followToEnd(
   // Events published before subscribing are not replayed: check the stored state too.
   const poll = setInterval(async () => {
     const run = await registry.runs.get(runId);
-    if (run && RunLifecycle.isTerminal(run.status)) await events.return?.();
+    if (run && isTerminalRunStatus(run.status)) await events.return?.();
   }, 2000);
   try {
     for await (const event of events) {
       onEvent(event);
-      if (event.kind === "STATUS" && RunLifecycle.isTerminal(event.status as Run["status"])) break;
+      if (event.kind === "STATUS" && isTerminalRunStatus(event.status as RunStatus)) break;
     }
   } finally {
     clearInterval(poll);

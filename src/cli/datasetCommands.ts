@@ -3,7 +3,7 @@ import { Command, InvalidArgumentError } from "commander";
 import type { Config } from "../config";
 import type { DatasetProgress, DatasetProgressCallback } from "../datasets/importProgress";
 import { runSynthCli } from "./synthCommand";
-import type { SplitRecipe } from "../datasets/splitRecipe";
+import type { SplitRecipe } from "../vocabulary";
 import { openDatabase } from "../db/database";
 import { LogoLabError, ValidationError } from "../errors";
 import type { Dataset, SplitCounts } from "../experiments/datasets";

@@ -4,17 +4,17 @@ import { loadConfig, type Config } from "../config";
 import { openDatabase, type Database } from "../db/database";
 import { migrate } from "../db/migrate";
 import { startEmbeddedPostgres } from "../db/embeddedPostgres";
-import { ROLES, type RoleName } from "../api/roles";
+import { ROLES, type Role } from "../vocabulary";
 import { registerDatasetCommands } from "./datasetCommands";
 import { createRegistry } from "../experiments/registry";
 import { VERSION } from "../version";
 
-function parseRole(value: string): RoleName {
+function parseRole(value: string): Role {
   const role = value.toUpperCase();
   if (!(ROLES as readonly string[]).includes(role)) {
     throw new InvalidArgumentError(`role must be one of ${ROLES.map((r) => r.toLowerCase()).join(", ")}`);
   }
-  return role as RoleName;
+  return role as Role;
 }
 
 /** Opens the configured database, runs `work`, and always closes it. */
@@ -84,7 +84,7 @@ export function buildCli(config: Config = loadConfig()): Command {
     .description("create an API key and print its secret once")
     .requiredOption("--role <role>", "viewer | service | engineer | admin", parseRole)
     .option("--name <name>", "label for the key", "created with the CLI")
-    .action((options: { role: RoleName; name: string }) =>
+    .action((options: { role: Role; name: string }) =>
       withDatabase(config, async (database) => {
         const { apiKey, secret } = await createRegistry(database.prisma).apiKeys.create(
           options.role,

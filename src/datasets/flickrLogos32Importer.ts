@@ -25,7 +25,8 @@ import {
 import { findDecodeFailure } from "./imageDecodeCheck";
 import type { DatasetProgressCallback } from "./importProgress";
 import { mapConcurrently } from "./mapConcurrently";
-import { applySplitRecipe, type SplitRecipe } from "./splitRecipe";
+import type { SplitRecipe } from "../vocabulary";
+import { applySplitRecipe } from "./splitRecipe";
 
 /** Options of a FlickrLogos-32 import. */
 export interface FlickrLogos32ImportOptions {

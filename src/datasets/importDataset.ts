@@ -4,7 +4,7 @@ import { planFlickrLogos32Import } from "./flickrLogos32Importer";
 import { planImageFolderImport } from "./imageFolderImporter";
 import type { DatasetProgressCallback } from "./importProgress";
 import { materialiseDataset } from "./materialiseDataset";
-import type { SplitRecipe } from "./splitRecipe";
+import type { SplitRecipe } from "../vocabulary";
 
 /** What to import and where the managed copy goes. */
 export type ImportRequest =

@@ -1,6 +1,8 @@
 import type { SplitName } from "./datasetManifest";
 import type { ListName } from "./flickrLogos32Layout";
 
+import { SPLIT_RECIPES, type SplitRecipe } from "../vocabulary";
+
 /**
  * How FlickrLogos-32's four lists become train/val/test:
  * - `OFFICIAL`: train = trainset (320 logos); val = valset logos + valset no-logo (3,960);
@@ -8,11 +10,6 @@ import type { ListName } from "./flickrLogos32Layout";
  * - `ARTICLE`: train = trainset + the first half of valset-nologos (1,820); val = valset logos +
  *   the second half (2,460); test unchanged. The first half is `floor(n / 2)` entries in list order.
  */
-export type SplitRecipe = "OFFICIAL" | "ARTICLE";
-
-/** The recipes in documentation order. */
-export const SPLIT_RECIPES: readonly SplitRecipe[] = ["OFFICIAL", "ARTICLE"];
-
 /** Applies a recipe to the four lists (relpaths in list order); pure, order-preserving. */
 export function applySplitRecipe(
   lists: Readonly<Record<ListName, readonly string[]>>,

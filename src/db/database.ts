@@ -1,10 +1,8 @@
 import type { Config } from "../config";
+import type { DatabaseKind } from "../vocabulary";
 import { startEmbeddedPostgres } from "./embeddedPostgres";
 import { migrate } from "./migrate";
 import { createPrismaClient, type PrismaClient } from "./prismaClient";
-
-/** Which PostgreSQL LogoLab talks to; reported by `health.database`. */
-export type DatabaseKind = "postgres" | "embedded";
 
 /** An open database: the Prisma client, its URL (for pg-boss, LISTEN) and how to close it all. */
 export interface Database {

@@ -1,10 +1,11 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { PrismaClient } from "../db/prismaClient";
-import type { ApiKey, ApiKeyRole } from "../generated/prisma/client";
+import type { ApiKey } from "../generated/prisma/client";
+import type { Role } from "../vocabulary";
 import { NotFoundError, ValidationError } from "../errors";
 import { isId } from "./ids";
 
-export type { ApiKey, ApiKeyRole };
+export type { ApiKey };
 
 /** A key as created: the secret is returned this once and never stored. */
 export interface CreatedApiKey {
@@ -27,7 +28,7 @@ export class ApiKeyService {
   constructor(private readonly prisma: PrismaClient) {}
 
   /** Creates a key with a fresh random secret. */
-  async create(role: ApiKeyRole, name: string): Promise<CreatedApiKey> {
+  async create(role: Role, name: string): Promise<CreatedApiKey> {
     const label = name.trim();
     if (label.length === 0 || label.length > 100) {
       throw new ValidationError("name must be 1–100 characters", { field: "name" });

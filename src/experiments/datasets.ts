@@ -1,5 +1,6 @@
 import type { PrismaClient } from "../db/prismaClient";
 import type { Dataset, DatasetFormat, DatasetStatus, Prisma } from "../generated/prisma/client";
+import { PREPARING_STATUSES } from "../vocabulary";
 import { isId } from "./ids";
 import { afterTimestamp } from "./keyset";
 import { decodeCursor, pageSize, toPage, type Page, type PageRequest } from "./pagination";
@@ -33,9 +34,6 @@ export interface SyntheticParameters {
   seed: number;
   scale: number;
 }
-
-/** Statuses of a dataset whose preparation is still under way. */
-export const PREPARING_STATUSES: readonly DatasetStatus[] = ["GENERATING", "IMPORTING"];
 
 /** What an import or generation found the content to be. */
 export interface DatasetContent {

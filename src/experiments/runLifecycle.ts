@@ -1,13 +1,14 @@
 import type { PrismaClient } from "../db/prismaClient";
 import { ConflictError, NotFoundError } from "../errors";
-import type { Architecture, LossWeighting, OptimizerKind, Prisma, Run } from "../generated/prisma/client";
+import type { Prisma, Run } from "../generated/prisma/client";
+import type { Architecture, LossWeighting, Optimizer } from "../ml/hyperparameters";
 import { isId } from "./ids";
 
 /** The hyperparameter fields the runs table keeps as typed columns (the rest stays in JSON). */
 export interface RunHyperparameters {
   architecture: Architecture;
   pretrained: boolean;
-  optimizer: OptimizerKind;
+  optimizer: Optimizer;
   learningRate: number;
   batchSize: number;
   imageSize: number;
@@ -47,8 +48,6 @@ export interface HeartbeatAnswer {
 
 /** What cancelling did. */
 export type CancelOutcome = { kind: "cancelled-queued"; run: Run } | { kind: "cancel-requested"; run: Run };
-
-const TERMINAL: Run["status"][] = ["SUCCEEDED", "FAILED", "CANCELLED"];
 
 /**
  * State changes of runs: queued → running → succeeded | failed | cancelled, with the per-epoch
@@ -207,10 +206,5 @@ export class RunLifecycle {
       data: { status: "QUEUED", workerId: null, heartbeatAt: null },
     });
     return count === 1;
-  }
-
-  /** Whether the run has reached a final state. */
-  static isTerminal(status: Run["status"]): boolean {
-    return TERMINAL.includes(status);
   }
 }

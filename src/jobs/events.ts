@@ -1,9 +1,10 @@
 import pg from "pg";
 import type { BatchProgress } from "../ml/train";
+import type { RunEventKind } from "../vocabulary";
 import { Channel } from "./channel";
 
-/** What changed about a run. */
-export type RunEventKind = "STATUS" | "PROGRESS" | "EPOCH" | "CANCEL_REQUESTED";
+/** What changed about a run (SNAPSHOT is not published: each subscription makes its own). */
+export type PublishedRunEventKind = Exclude<RunEventKind, "SNAPSHOT">;
 
 /** Batch progress as published (at most a few times a second, never stored): the trainer's report plus an ETA. */
 export interface BatchProgressMessage extends BatchProgress {
@@ -17,7 +18,7 @@ export interface BatchProgressMessage extends BatchProgress {
  */
 export interface RunEventMessage {
   runId: string;
-  kind: RunEventKind;
+  kind: PublishedRunEventKind;
   /** ISO time of the change. */
   at: string;
   status?: string;

@@ -1,11 +1,11 @@
 import { NotFoundError } from "../errors";
 import type { Registry } from "../experiments/registry";
-import { RunLifecycle } from "../experiments/runLifecycle";
-import type { BatchProgressMessage, EventBus, RunEventKind } from "./events";
+import { isTerminalRunStatus, type RunEventKind, type RunStatus } from "../vocabulary";
+import type { BatchProgressMessage, EventBus } from "./events";
 
 /** One item of a run's progress stream; the API reads details (run, epoch metrics) from the database. */
 export interface RunProgressEvent {
-  kind: "SNAPSHOT" | RunEventKind;
+  kind: RunEventKind;
   runId: string;
   at: Date;
   status: string | null;
@@ -37,7 +37,7 @@ export async function* followRun(
       epoch: lastEpoch || null,
       progress: null,
     };
-    if (RunLifecycle.isTerminal(run.status)) return;
+    if (isTerminalRunStatus(run.status)) return;
     for await (const event of events) {
       if (event.kind === "EPOCH") {
         if ((event.epoch ?? 0) <= lastEpoch) continue;
@@ -51,7 +51,7 @@ export async function* followRun(
         epoch: event.epoch ?? null,
         progress: event.progress ?? null,
       };
-      if (event.kind === "STATUS" && RunLifecycle.isTerminal(event.status as never)) return;
+      if (event.kind === "STATUS" && isTerminalRunStatus(event.status as RunStatus)) return;
     }
   } finally {
     await events.return?.();

@@ -5,7 +5,7 @@ export const ARCHITECTURES = ["ALEXNET_LITE", "RESNET18_V2", "MOBILENET_V2"] as 
 export type Architecture = (typeof ARCHITECTURES)[number];
 
 export const OPTIMIZERS = ["SGD", "MOMENTUM", "ADAM"] as const;
-export type OptimizerName = (typeof OPTIMIZERS)[number];
+export type Optimizer = (typeof OPTIMIZERS)[number];
 
 export const AUGMENTATIONS = [
   "HORIZONTAL_FLIP",
@@ -32,7 +32,7 @@ export interface Hyperparameters {
   /** Images per optimizer step. */
   batchSize: number;
   epochs: number;
-  optimizer: OptimizerName;
+  optimizer: Optimizer;
   learningRate: number;
   /** L2 weight decay coefficient added to every gradient (`g + weightDecay·w`). */
   weightDecay: number;

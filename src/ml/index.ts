@@ -22,7 +22,7 @@ export {
   type Augmentation,
   type Hyperparameters,
   type LossWeighting,
-  type OptimizerName,
+  type Optimizer,
   type TrainableLayers,
 } from "./hyperparameters";
 export { DEFAULT_MAX_PIXELS, probeImage, renderImage, type ImageInfo, type ImageSource } from "./images";

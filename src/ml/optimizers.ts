@@ -1,11 +1,11 @@
 import * as tf from "@tensorflow/tfjs";
-import type { OptimizerName } from "./hyperparameters";
+import type { Optimizer } from "./hyperparameters";
 
 /** Momentum of MOMENTUM (classic heavy ball, not Nesterov). */
 export const MOMENTUM = 0.9;
 
 /** The tfjs optimizer for a hyperparameter choice; weight decay is applied by the training step. */
-export function createOptimizer(name: OptimizerName, learningRate: number): tf.Optimizer {
+export function createOptimizer(name: Optimizer, learningRate: number): tf.Optimizer {
   switch (name) {
     case "SGD":
       return tf.train.sgd(learningRate);

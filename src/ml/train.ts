@@ -1,6 +1,7 @@
 import path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { ValidationError } from "../errors";
+import type { TrainingPhase } from "../vocabulary";
 import { batchCount, type LabeledImage } from "./batches";
 import {
   loadCheckpoint,
@@ -25,14 +26,12 @@ export interface TrainingData {
   test?: LabeledImage[];
 }
 
-/**
- * What a run is doing: `EMBEDDING` = the frozen pretrained backbone embeds every image once (its
- * features are cached; head-only runs), `TRAINING` = optimizer steps of an epoch.
- */
-export type TrainingPhase = "EMBEDDING" | "TRAINING";
-
 /** Progress after each batch of a phase (feeds `runProgress` events). */
 export interface BatchProgress {
+  /**
+   * `EMBEDDING` = the frozen pretrained backbone embeds every image once (its features are cached;
+   * head-only runs), `TRAINING` = optimizer steps of an epoch.
+   */
   phase: TrainingPhase;
   /** The epoch in progress (EMBEDDING: the first epoch this training will run). */
   epoch: number;

@@ -5,7 +5,7 @@ import type { DatasetManifest } from "../datasets/datasetManifest";
 import { planImport, type ImportRequest } from "../datasets/importDataset";
 import type { DatasetProgressCallback } from "../datasets/importProgress";
 import { materialiseDataset, readDatasetManifest } from "../datasets/materialiseDataset";
-import type { SplitRecipe } from "../datasets/splitRecipe";
+import type { SplitRecipe } from "../vocabulary";
 import { ValidationError } from "../errors";
 import type { Dataset, DatasetContent, DatasetRegistry } from "../experiments/datasets";
 import { managedDatasetDir, type DatasetStorage } from "./managedDatasetDir";

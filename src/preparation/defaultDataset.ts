@@ -1,5 +1,5 @@
-import type { DatabaseKind } from "../db/database";
-import { PREPARING_STATUSES, type Dataset, type DatasetRegistry } from "../experiments/datasets";
+import type { Dataset, DatasetRegistry } from "../experiments/datasets";
+import { PREPARING_STATUSES, type DatabaseKind } from "../vocabulary";
 import type { DatasetPreparation } from "./datasetPreparation";
 import { PREPARATION_STALE_AFTER_MS, type SyntheticDatasetRequest } from "./syntheticDatasets";
 

@@ -6,7 +6,7 @@ import { summarisePlannedDataset, type DatasetContentSummary } from "../datasets
 import { planImport } from "../datasets/importDataset";
 import type { DatasetProgress, DatasetProgressCallback } from "../datasets/importProgress";
 import { materialiseDataset, readDatasetManifest } from "../datasets/materialiseDataset";
-import type { SplitRecipe } from "../datasets/splitRecipe";
+import type { SplitRecipe } from "../vocabulary";
 import {
   BACKGROUND_LICENSES_FILE,
   SYNTH_MANIFEST_FILE,
@@ -14,12 +14,8 @@ import {
   type SynthLogos32Manifest,
 } from "../datasets/synthLogos32";
 import { NotFoundError, ValidationError } from "../errors";
-import {
-  PREPARING_STATUSES,
-  type Dataset,
-  type DatasetContent,
-  type DatasetRegistry,
-} from "../experiments/datasets";
+import type { Dataset, DatasetContent, DatasetRegistry } from "../experiments/datasets";
+import { PREPARING_STATUSES } from "../vocabulary";
 import { managedDatasetDir, type DatasetStorage } from "./managedDatasetDir";
 import { PreparationProgress, type PreparationProgressTiming } from "./preparationProgress";
 

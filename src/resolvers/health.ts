@@ -1,6 +1,5 @@
 import { Ctx, Query, Resolver } from "type-graphql";
 import type { Context } from "../api/context";
-import { DatabaseKind } from "../schema/enums";
 import { Health } from "../schema/health";
 
 @Resolver(() => Health)
@@ -11,7 +10,7 @@ export class HealthResolver {
     return {
       status: "ok",
       version: ctx.server.version,
-      database: ctx.server.database as DatabaseKind,
+      database: ctx.server.database,
       mlBackend: ctx.server.mlBackend(),
     };
   }

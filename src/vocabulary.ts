@@ -1,0 +1,57 @@
+/**
+ * The enumerations several layers share, defined once. GraphQL's enums are derived from these
+ * (`schema/enums.ts`) and from the hyperparameter enumerations of `ml/hyperparameters.ts`; Prisma's
+ * enums are checked against both (`src/__tests__/vocabulary.test.ts`). Like `errors.ts`, this module
+ * imports nothing from `src/`, so every layer may use it.
+ */
+
+/** API key roles from weakest to strongest; each includes everything before it. */
+export const ROLES = ["VIEWER", "SERVICE", "ENGINEER", "ADMIN"] as const;
+export type Role = (typeof ROLES)[number];
+
+/** On-disk layouts a dataset can come from (SYNTHETIC: made by LogoLab's generator). */
+export const DATASET_FORMATS = ["FLICKRLOGOS32", "IMAGE_FOLDER", "SYNTHETIC"] as const;
+export type DatasetFormat = (typeof DATASET_FORMATS)[number];
+
+/** The formats `importDataset` reads. */
+export const DATASET_IMPORT_FORMATS = ["FLICKRLOGOS32", "IMAGE_FOLDER"] as const;
+export type DatasetImportFormat = (typeof DATASET_IMPORT_FORMATS)[number];
+
+/** Lifecycle of a dataset. */
+export const DATASET_STATUSES = ["GENERATING", "IMPORTING", "READY", "FAILED"] as const;
+export type DatasetStatus = (typeof DATASET_STATUSES)[number];
+
+/** Statuses of a dataset whose preparation is still under way. */
+export const PREPARING_STATUSES: readonly DatasetStatus[] = ["GENERATING", "IMPORTING"];
+
+/** How FlickrLogos-32's lists become train/val/test (see `datasets/splitRecipe.ts`). */
+export const SPLIT_RECIPES = ["OFFICIAL", "ARTICLE"] as const;
+export type SplitRecipe = (typeof SPLIT_RECIPES)[number];
+
+/** Lifecycle of a training run. */
+export const RUN_STATUSES = ["QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "CANCELLED"] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+/** The statuses a run never leaves. */
+export const TERMINAL_RUN_STATUSES: readonly RunStatus[] = ["SUCCEEDED", "FAILED", "CANCELLED"];
+
+/** Whether a run in `status` is finished for good. */
+export function isTerminalRunStatus(status: RunStatus): boolean {
+  return TERMINAL_RUN_STATUSES.includes(status);
+}
+
+/** Sort orders of the runs list. */
+export const RUN_ORDERS = ["CREATED_AT_DESC", "CREATED_AT_ASC", "BEST_VAL_MACRO_F1_DESC"] as const;
+export type RunOrder = (typeof RUN_ORDERS)[number];
+
+/** Kinds of events on a run's progress stream (SNAPSHOT: only the first event of a subscription). */
+export const RUN_EVENT_KINDS = ["SNAPSHOT", "STATUS", "PROGRESS", "EPOCH", "CANCEL_REQUESTED"] as const;
+export type RunEventKind = (typeof RUN_EVENT_KINDS)[number];
+
+/** What a run is doing while it reports batch progress. */
+export const TRAINING_PHASES = ["EMBEDDING", "TRAINING"] as const;
+export type TrainingPhase = (typeof TRAINING_PHASES)[number];
+
+/** Which PostgreSQL LogoLab talks to (`health.database`). */
+export const DATABASE_KINDS = ["postgres", "embedded"] as const;
+export type DatabaseKind = (typeof DATABASE_KINDS)[number];
