@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { Registry } from "../../src/experiments/registry";
-import type { RunHyperparameters } from "../../src/experiments/runLifecycle";
+import type { EpochMetrics } from "../../src/ml/checkpoint";
 import type { BenchModel } from "./serveModel";
 
 /** dist/ of the repository (this file runs from dist/bench-serve/bench/support/). */
@@ -45,18 +45,19 @@ async function registerRun(registry: Registry, model: BenchModel): Promise<strin
     classes: model.labels,
   });
   const experiment = await registry.experiments.create({ name: "bench:serve", datasetId: dataset.id });
-  const typed: RunHyperparameters = {
+  const { withDefaults } = await import("./builtModules.js");
+  const hyperparameters = withDefaults({
     architecture: "MOBILENET_V2",
     pretrained: true,
+    trainableLayers: "HEAD",
     optimizer: "ADAM",
     learningRate: 0.003,
     batchSize: 16,
     imageSize: model.imageSize,
     epochs: 1,
-    lossWeighting: "NONE",
     seed: 1,
-  };
-  const run = await registry.runLifecycle.createQueued(experiment.id, typed, { ...typed });
+  });
+  const run = await registry.runLifecycle.createQueued(experiment.id, hyperparameters);
   const epoch = {
     epoch: 1,
     loss: 0,
@@ -69,11 +70,12 @@ async function registerRun(registry: Registry, model: BenchModel): Promise<strin
     perClass: [],
     confusionMatrix: { labels: model.labels, counts: [] },
   };
+  const metrics: EpochMetrics = { ...epoch, testAccuracy: undefined, imagesPerSecond: 0 };
   await registry.runLifecycle.recordEpoch(run.id, epoch, {
     path: model.checkpointDir,
     bytes: model.weightsBytes,
     sha256: model.weightsSha256,
-    metrics: {},
+    metrics,
   });
   await registry.runLifecycle.finish(run.id, "SUCCEEDED", null, null);
   return run.id;

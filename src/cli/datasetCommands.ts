@@ -72,7 +72,7 @@ function formatCounts(counts: SplitCounts): string {
 }
 
 function describe(dataset: Dataset): string {
-  const counts = dataset.splitCounts as unknown as SplitCounts;
+  const counts = dataset.splitCounts;
   return [
     `id:      ${dataset.id}`,
     `name:    ${dataset.name} v${dataset.version} (${dataset.format}${dataset.splitRecipe ? `, ${dataset.splitRecipe}` : ""})`,
@@ -205,7 +205,7 @@ async function listCommand(config: Config): Promise<void> {
     }
     console.table(
       rows.map((d) => {
-        const counts = d.splitCounts as unknown as SplitCounts;
+        const counts = d.splitCounts;
         return {
           id: d.id,
           name: d.name,

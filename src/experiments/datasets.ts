@@ -1,32 +1,25 @@
 import type { PrismaClient } from "../db/prismaClient";
-import type { Dataset, DatasetFormat, DatasetStatus, Prisma } from "../generated/prisma/client";
-import { PREPARING_STATUSES } from "../vocabulary";
+import type { ClassCounts, SplitCounts } from "../datasets/datasetManifest";
+import type { Dataset as DatasetRow } from "../generated/prisma/client";
+import { PREPARING_STATUSES, type DatasetFormat, type DatasetStatus, type SplitRecipe } from "../vocabulary";
 import { isId } from "./ids";
 import { afterTimestamp } from "./keyset";
 import { decodeCursor, pageSize, toPage, type Page, type PageRequest } from "./pagination";
+import { asJson } from "./runRecords";
 
-export type { Dataset, DatasetFormat, DatasetStatus };
+export type { SplitCounts, ClassCounts };
 
-/** Image counts per split. */
-export interface SplitCounts {
-  train: number;
-  val: number;
-  test: number;
-}
-
-/** What registering a dataset records. */
-export interface RegisterDatasetInput {
-  name: string;
-  format: DatasetFormat;
-  status: DatasetStatus;
-  rootPath: string;
-  splitRecipe?: string | null;
-  contentHash?: string | null;
-  classes?: string[];
-  splitCounts?: SplitCounts;
-  manifest?: Prisma.InputJsonValue;
-  /** Share of the preparation done (0–1) for a dataset registered while it is being prepared. */
-  progress?: number | null;
+/** One brand of a synthetic dataset and where its artwork comes from. */
+export interface DatasetSourceRecord {
+  className: string;
+  title: string;
+  package: string;
+  packageVersion: string;
+  packageLicense: string;
+  /** Licence the package states for this brand's artwork. */
+  license: string;
+  /** The FlickrLogos-32 class this brand stands in for, or null. */
+  substitutedFor: string | null;
 }
 
 /** The generator settings that, with name and split recipe, identify a synthetic dataset. */
@@ -35,13 +28,82 @@ export interface SyntheticParameters {
   scale: number;
 }
 
+/**
+ * What the registry keeps about a dataset's content beyond its counts (the `manifest` JSON column):
+ * provenance and per-class counts. The full file list stays in the dataset's own manifest on disk.
+ */
+export interface DatasetSummary {
+  /** The importer or generator that made it, its root and split recipe. */
+  source?: { kind: string; root?: string; recipe?: SplitRecipe };
+  /** Images per split and class. */
+  classCounts?: ClassCounts;
+  /** Synthetic datasets: the generator and its settings (sizes and split seeds once generated). */
+  generator?: SyntheticParameters & { name: string; sizes?: unknown; splitSeeds?: unknown };
+  /** Synthetic datasets: each brand's artwork source and licence. */
+  sources?: DatasetSourceRecord[];
+  /** Synthetic datasets: how many background photos under which licences. */
+  backgrounds?: { count: number; licensesFile: string; licenses: Record<string, number> };
+}
+
+/** A registered dataset, its JSON columns typed. */
+export interface Dataset extends Omit<DatasetRow, "splitCounts" | "manifest"> {
+  splitCounts: SplitCounts;
+  summary: DatasetSummary;
+}
+
+/** Images of one class in each split. */
+export interface ClassSplitCounts extends SplitCounts {
+  label: string;
+}
+
+function datasetOf(row: DatasetRow): Dataset {
+  const { manifest, splitCounts, ...columns } = row;
+  return {
+    ...columns,
+    splitCounts: splitCounts as unknown as SplitCounts,
+    summary: manifest as unknown as DatasetSummary,
+  };
+}
+
+/** Images per split of each class, in the dataset's class order (0 where a split has none). */
+export function classSplitCounts(dataset: Dataset): ClassSplitCounts[] {
+  const counts = dataset.summary.classCounts;
+  return dataset.classes.map((label) => ({
+    label,
+    train: counts?.train[label] ?? 0,
+    val: counts?.val[label] ?? 0,
+    test: counts?.test[label] ?? 0,
+  }));
+}
+
+/** The generator settings of a synthetic dataset; null for imported ones. */
+export function syntheticParametersOf(dataset: Dataset): SyntheticParameters | null {
+  if (dataset.format !== "SYNTHETIC" || !dataset.summary.generator) return null;
+  const { seed, scale } = dataset.summary.generator;
+  return { seed, scale };
+}
+
+/** What registering a dataset records. */
+export interface RegisterDatasetInput {
+  name: string;
+  format: DatasetFormat;
+  status: DatasetStatus;
+  rootPath: string;
+  splitRecipe?: SplitRecipe | null;
+  contentHash?: string | null;
+  classes?: string[];
+  splitCounts?: SplitCounts;
+  summary?: DatasetSummary;
+  /** Share of the preparation done (0–1) for a dataset registered while it is being prepared. */
+  progress?: number | null;
+}
+
 /** What an import or generation found the content to be. */
 export interface DatasetContent {
   contentHash: string;
   classes: string[];
   splitCounts: SplitCounts;
-  /** Summary for the registry (sources, licences, class counts); the full file list stays on disk. */
-  manifest: Prisma.InputJsonValue;
+  summary: DatasetSummary;
 }
 
 const ORDERING = "datasets:createdAt:desc";
@@ -57,18 +119,17 @@ export class DatasetRegistry {
         where: { name: input.name },
         orderBy: { version: "desc" },
       });
-      return tx.dataset.create({
+      const { summary, splitCounts, ...columns } = input;
+      const row = await tx.dataset.create({
         data: {
-          ...input,
+          ...columns,
           classes: input.classes ?? [],
-          splitCounts: (input.splitCounts ?? {
-            train: 0,
-            val: 0,
-            test: 0,
-          }) as unknown as Prisma.InputJsonValue,
+          splitCounts: asJson(splitCounts ?? { train: 0, val: 0, test: 0 }),
+          manifest: asJson(summary ?? {}),
           version: (latest?.version ?? 0) + 1,
         },
       });
+      return datasetOf(row);
     });
   }
 
@@ -78,15 +139,17 @@ export class DatasetRegistry {
     format: DatasetFormat,
     splitRecipe: string | null,
   ): Promise<Dataset | null> {
-    return this.prisma.dataset.findFirst({
+    const row = await this.prisma.dataset.findFirst({
       where: { contentHash, format, splitRecipe, status: "READY" },
       orderBy: { version: "asc" },
     });
+    return row && datasetOf(row);
   }
 
   /** The newest dataset of this name, or null. */
   async latestNamed(name: string): Promise<Dataset | null> {
-    return this.prisma.dataset.findFirst({ where: { name }, orderBy: { version: "desc" } });
+    const row = await this.prisma.dataset.findFirst({ where: { name }, orderBy: { version: "desc" } });
+    return row && datasetOf(row);
   }
 
   /** Records preparation progress (0–1); also shows the preparing process is alive (updatedAt). */
@@ -96,7 +159,7 @@ export class DatasetRegistry {
 
   /** Marks a prepared dataset usable, in its final directory, with what its content turned out to be. */
   async markReady(id: string, rootPath: string, content: DatasetContent): Promise<Dataset> {
-    return this.prisma.dataset.update({
+    const row = await this.prisma.dataset.update({
       where: { id },
       data: {
         rootPath,
@@ -105,10 +168,11 @@ export class DatasetRegistry {
         error: null,
         contentHash: content.contentHash,
         classes: content.classes,
-        splitCounts: content.splitCounts as unknown as Prisma.InputJsonValue,
-        manifest: content.manifest,
+        splitCounts: asJson(content.splitCounts),
+        manifest: asJson(content.summary),
       },
     });
+    return datasetOf(row);
   }
 
   /**
@@ -121,7 +185,7 @@ export class DatasetRegistry {
     parameters: SyntheticParameters,
     statuses: readonly DatasetStatus[],
   ): Promise<Dataset | null> {
-    return this.prisma.dataset.findFirst({
+    const row = await this.prisma.dataset.findFirst({
       where: {
         name,
         splitRecipe,
@@ -134,6 +198,7 @@ export class DatasetRegistry {
       },
       orderBy: { version: "desc" },
     });
+    return row && datasetOf(row);
   }
 
   /** How many datasets are in one of `statuses`. */
@@ -143,7 +208,9 @@ export class DatasetRegistry {
 
   /** Marks a preparation failed with its reason. */
   async markFailed(id: string, error: string): Promise<Dataset> {
-    return this.prisma.dataset.update({ where: { id }, data: { status: "FAILED", progress: null, error } });
+    return datasetOf(
+      await this.prisma.dataset.update({ where: { id }, data: { status: "FAILED", progress: null, error } }),
+    );
   }
 
   /** Marks a dataset FAILED only while it is still being prepared; says whether it was. */
@@ -161,7 +228,7 @@ export class DatasetRegistry {
    */
   async failAbandonedPreparations(staleBefore: Date): Promise<number> {
     const { count } = await this.prisma.dataset.updateMany({
-      where: { status: { in: ["GENERATING", "IMPORTING"] }, updatedAt: { lt: staleBefore } },
+      where: { status: { in: [...PREPARING_STATUSES] }, updatedAt: { lt: staleBefore } },
       data: { status: "FAILED", progress: null, error: "interrupted: the process preparing it stopped" },
     });
     return count;
@@ -170,13 +237,14 @@ export class DatasetRegistry {
   /** The dataset with this id, or null. */
   async get(id: string): Promise<Dataset | null> {
     if (!isId(id)) return null;
-    return this.prisma.dataset.findUnique({ where: { id } });
+    const row = await this.prisma.dataset.findUnique({ where: { id } });
+    return row && datasetOf(row);
   }
 
   /** Datasets by id, in the order asked, null where missing (for dataloaders). */
   async getMany(ids: readonly string[]): Promise<(Dataset | null)[]> {
     const rows = await this.prisma.dataset.findMany({ where: { id: { in: ids.filter(isId) } } });
-    const byId = new Map(rows.map((r) => [r.id, r]));
+    const byId = new Map(rows.map((r) => [r.id, datasetOf(r)]));
     return ids.map((id) => byId.get(id) ?? null);
   }
 
@@ -189,7 +257,7 @@ export class DatasetRegistry {
       take: limit + 1,
     });
     return toPage(
-      rows,
+      rows.map(datasetOf),
       limit,
       ORDERING,
       (r) => ({ value: r.createdAt.toISOString(), id: r.id }),

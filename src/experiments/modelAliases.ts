@@ -1,7 +1,8 @@
 import type { PrismaClient } from "../db/prismaClient";
 import { NotFoundError, ValidationError } from "../errors";
-import type { Checkpoint, ModelAlias, ModelAliasChange, Run } from "../generated/prisma/client";
+import type { ModelAlias, ModelAliasChange } from "../generated/prisma/client";
 import { isId } from "./ids";
+import { checkpointOf, runOf, type Checkpoint, type Run } from "./runRecords";
 
 export type { ModelAlias, ModelAliasChange };
 
@@ -80,27 +81,29 @@ export class ModelAliasService {
       where: { name: model },
       include: { checkpoint: true },
     });
-    return alias && { runId: alias.runId, checkpoint: alias.checkpoint };
+    return alias && { runId: alias.runId, checkpoint: checkpointOf(alias.checkpoint) };
   }
 
   /** The run with this id and its best epoch's checkpoint (null while it has none); null without such a run. */
   private async runWithBestCheckpoint(
     runId: string,
   ): Promise<{ run: Run; checkpoint: Checkpoint | null } | null> {
-    const run = isId(runId) ? await this.prisma.run.findUnique({ where: { id: runId } }) : null;
-    if (!run) return null;
+    const row = isId(runId) ? await this.prisma.run.findUnique({ where: { id: runId } }) : null;
+    if (!row) return null;
     const checkpoint =
-      run.bestEpoch === null
+      row.bestEpoch === null
         ? null
         : await this.prisma.checkpoint.findUnique({
-            where: { runId_epoch: { runId, epoch: run.bestEpoch } },
+            where: { runId_epoch: { runId, epoch: row.bestEpoch } },
           });
-    return { run, checkpoint };
+    return { run: runOf(row), checkpoint: checkpoint && checkpointOf(checkpoint) };
   }
 
   /** The checkpoint an alias serves. */
   async checkpointOf(alias: ModelAlias): Promise<Checkpoint> {
-    return this.prisma.checkpoint.findUniqueOrThrow({ where: { id: alias.checkpointId } });
+    return checkpointOf(
+      await this.prisma.checkpoint.findUniqueOrThrow({ where: { id: alias.checkpointId } }),
+    );
   }
 
   /** The changes of each alias, newest first (for dataloaders). */

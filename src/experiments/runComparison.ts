@@ -1,4 +1,4 @@
-import type { Run } from "../generated/prisma/client";
+import type { Run } from "./runRecords";
 
 /** A hyperparameter whose values are not all equal across compared runs. */
 export interface HyperparameterDifference {
@@ -13,13 +13,6 @@ export interface RunComparisonSummary {
   differences: HyperparameterDifference[];
 }
 
-function hyperparametersOf(run: Run): Record<string, unknown> {
-  const value = run.hyperparameters;
-  return value && typeof value === "object" && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : {};
-}
-
 /** The run with the highest best validation macro-F1 (ties: best accuracy, then earliest), and what differs. */
 export function summariseComparison(runs: Run[]): RunComparisonSummary {
   const scored = runs.filter((r) => r.bestValMacroF1 !== null);
@@ -29,7 +22,7 @@ export function summariseComparison(runs: Run[]): RunComparisonSummary {
     const byAccuracy = (run.bestValAccuracy ?? 0) - (winner.bestValAccuracy ?? 0);
     return byF1 > 0 || (byF1 === 0 && byAccuracy > 0) ? run : winner;
   }, null);
-  const params = runs.map(hyperparametersOf);
+  const params: Record<string, unknown>[] = runs.map((run) => ({ ...run.hyperparameters }));
   const names = [...new Set(params.flatMap((p) => Object.keys(p)))].sort();
   const differences = names
     .map((name) => ({ name, values: params.map((p) => JSON.stringify(p[name] ?? null)) }))

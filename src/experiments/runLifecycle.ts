@@ -1,21 +1,11 @@
 import type { PrismaClient } from "../db/prismaClient";
 import { ConflictError, NotFoundError } from "../errors";
-import type { Prisma, Run } from "../generated/prisma/client";
-import type { Architecture, LossWeighting, Optimizer } from "../ml/hyperparameters";
+import type { EpochMetrics } from "../ml/checkpoint";
+import type { ConfusionMatrix } from "../ml/confusionMatrix";
+import type { ClassMetrics } from "../ml/evaluate";
+import type { Hyperparameters } from "../ml/hyperparameters";
 import { isId } from "./ids";
-
-/** The hyperparameter fields the runs table keeps as typed columns (the rest stays in JSON). */
-export interface RunHyperparameters {
-  architecture: Architecture;
-  pretrained: boolean;
-  optimizer: Optimizer;
-  learningRate: number;
-  batchSize: number;
-  imageSize: number;
-  epochs: number;
-  lossWeighting: LossWeighting;
-  seed: number;
-}
+import { asJson, runOf, type Run } from "./runRecords";
 
 /** One epoch's numbers as the epoch_metrics table stores them. */
 export interface EpochRecord {
@@ -27,8 +17,8 @@ export interface EpochRecord {
   valMacroF1: number;
   majorityBaselineAccuracy: number;
   durationMs: number;
-  perClass: Prisma.InputJsonValue;
-  confusionMatrix: Prisma.InputJsonValue;
+  perClass: ClassMetrics[];
+  confusionMatrix: ConfusionMatrix;
 }
 
 /** A checkpoint already written to disk. */
@@ -36,7 +26,7 @@ export interface CheckpointRecord {
   path: string;
   bytes: number;
   sha256: string;
-  metrics: Prisma.InputJsonValue;
+  metrics: EpochMetrics;
 }
 
 /** What a worker learns at each heartbeat. */
@@ -56,16 +46,30 @@ export type CancelOutcome = { kind: "cancelled-queued"; run: Run } | { kind: "ca
 export class RunLifecycle {
   constructor(private readonly prisma: PrismaClient) {}
 
-  /** Writes a QUEUED run; `hyperparameters` is the full, validated set. */
-  async createQueued(
-    experimentId: string,
-    typed: RunHyperparameters,
-    hyperparameters: Prisma.InputJsonValue,
-  ): Promise<Run> {
-    const { epochs, ...columns } = typed;
-    return this.prisma.run.create({
-      data: { experimentId, status: "QUEUED", hyperparameters, epochsPlanned: epochs, ...columns },
-    });
+  /**
+   * Writes a QUEUED run. `hyperparameters` is the full, validated set, stored whole; the fields runs
+   * are filtered and sorted by are also kept as typed columns.
+   */
+  async createQueued(experimentId: string, hyperparameters: Hyperparameters): Promise<Run> {
+    const h = hyperparameters;
+    return runOf(
+      await this.prisma.run.create({
+        data: {
+          experimentId,
+          status: "QUEUED",
+          hyperparameters: asJson(h),
+          epochsPlanned: h.epochs,
+          architecture: h.architecture,
+          pretrained: h.pretrained,
+          optimizer: h.optimizer,
+          learningRate: h.learningRate,
+          batchSize: h.batchSize,
+          imageSize: h.imageSize,
+          lossWeighting: h.lossWeighting,
+          seed: h.seed,
+        },
+      }),
+    );
   }
 
   /** Remembers which queue job carries the run. */
@@ -78,7 +82,7 @@ export class RunLifecycle {
    * committed by an earlier attempt — `resumedFromEpoch`. Null when the run is no longer queued.
    */
   async claim(runId: string, workerId: string): Promise<Run | null> {
-    return this.prisma.$transaction(async (tx) => {
+    const row = await this.prisma.$transaction(async (tx) => {
       const now = new Date();
       const { count } = await tx.run.updateMany({
         where: { id: runId, status: "QUEUED" },
@@ -95,6 +99,7 @@ export class RunLifecycle {
         },
       });
     });
+    return row && runOf(row);
   }
 
   /** Records the ML backend the run's training process started on. */
@@ -123,15 +128,22 @@ export class RunLifecycle {
   async recordEpoch(runId: string, epoch: EpochRecord, best: CheckpointRecord | null): Promise<boolean> {
     return this.prisma.$transaction(async (tx) => {
       const { count } = await tx.epochMetric.createMany({
-        data: [{ runId, ...epoch }],
+        data: [
+          {
+            runId,
+            ...epoch,
+            perClass: asJson(epoch.perClass),
+            confusionMatrix: asJson(epoch.confusionMatrix),
+          },
+        ],
         skipDuplicates: true,
       });
       if (count === 0) return false;
       if (best) {
         await tx.checkpoint.upsert({
           where: { runId_epoch: { runId, epoch: epoch.epoch } },
-          create: { runId, epoch: epoch.epoch, ...best },
-          update: { ...best },
+          create: { runId, epoch: epoch.epoch, ...best, metrics: asJson(best.metrics) },
+          update: { ...best, metrics: asJson(best.metrics) },
         });
         await tx.run.update({
           where: { id: runId },
@@ -171,14 +183,15 @@ export class RunLifecycle {
     if (queued.count === 1)
       return {
         kind: "cancelled-queued",
-        run: await this.prisma.run.findUniqueOrThrow({ where: { id: runId } }),
+        run: runOf(await this.prisma.run.findUniqueOrThrow({ where: { id: runId } })),
       };
     const running = await this.prisma.run.updateMany({
       where: { id: runId, status: "RUNNING" },
       data: { cancelRequestedAt: now },
     });
-    const run = await this.prisma.run.findUnique({ where: { id: runId } });
-    if (!run) throw new NotFoundError("Run", runId);
+    const row = await this.prisma.run.findUnique({ where: { id: runId } });
+    if (!row) throw new NotFoundError("Run", runId);
+    const run = runOf(row);
     if (running.count === 1) return { kind: "cancel-requested", run };
     throw new ConflictError(
       `run ${runId} has already finished (${run.status}); only queued or running runs can be cancelled`,
@@ -191,12 +204,15 @@ export class RunLifecycle {
 
   /** RUNNING runs whose worker has not stamped a heartbeat since `staleBefore`. */
   async findStale(staleBefore: Date): Promise<Run[]> {
-    return this.prisma.run.findMany({ where: { status: "RUNNING", heartbeatAt: { lt: staleBefore } } });
+    const rows = await this.prisma.run.findMany({
+      where: { status: "RUNNING", heartbeatAt: { lt: staleBefore } },
+    });
+    return rows.map(runOf);
   }
 
   /** Every RUNNING run (start-up reconciliation checks their jobs). */
   async listRunning(): Promise<Run[]> {
-    return this.prisma.run.findMany({ where: { status: "RUNNING" } });
+    return (await this.prisma.run.findMany({ where: { status: "RUNNING" } })).map(runOf);
   }
 
   /** Hands a run whose worker died back to the queue (only if it is still the stale one seen). */

@@ -1,18 +1,22 @@
 import type { PrismaClient } from "../db/prismaClient";
-import type {
-  Architecture,
-  Checkpoint,
-  EpochMetric,
-  Prisma,
-  Run,
-  RunStatus,
-} from "../generated/prisma/client";
+import type { Prisma } from "../generated/prisma/client";
 import { NotFoundError, ValidationError } from "../errors";
+import type { Architecture } from "../ml/hyperparameters";
+import type { RunOrder, RunStatus } from "../vocabulary";
 import { isId } from "./ids";
 import { afterNullableNumberDesc, afterTimestamp, type KeysetWhere } from "./keyset";
 import { decodeCursor, pageSize, toPage, type Page, type PageRequest } from "./pagination";
 
-export type { Run, RunStatus, EpochMetric, Checkpoint, Architecture };
+import {
+  checkpointOf,
+  epochMetricOf,
+  runOf,
+  type Checkpoint,
+  type EpochMetric,
+  type Run,
+} from "./runRecords";
+
+export type { Run, EpochMetric, Checkpoint };
 
 /** Narrows `runs(filter:)`. */
 export interface RunFilter {
@@ -21,9 +25,6 @@ export interface RunFilter {
   architecture?: Architecture | null;
   pretrained?: boolean | null;
 }
-
-/** Orders of `runs(orderBy:)`. */
-export type RunOrder = "CREATED_AT_DESC" | "CREATED_AT_ASC" | "BEST_VAL_MACRO_F1_DESC";
 
 /** Largest number of runs `compareRuns` accepts. */
 export const MAX_COMPARED_RUNS = 20;
@@ -69,13 +70,14 @@ export class RunService {
   /** The run with this id, or null. */
   async get(id: string): Promise<Run | null> {
     if (!isId(id)) return null;
-    return this.prisma.run.findUnique({ where: { id } });
+    const row = await this.prisma.run.findUnique({ where: { id } });
+    return row && runOf(row);
   }
 
   /** Runs by id, in the order asked, null where missing (for dataloaders). */
   async getMany(ids: readonly string[]): Promise<(Run | null)[]> {
     const rows = await this.prisma.run.findMany({ where: { id: { in: ids.filter(isId) } } });
-    const byId = new Map(rows.map((r) => [r.id, r]));
+    const byId = new Map(rows.map((r) => [r.id, runOf(r)]));
     return ids.map((id) => byId.get(id) ?? null);
   }
 
@@ -94,7 +96,13 @@ export class RunService {
       orderBy: spec.orderBy,
       take: limit + 1,
     });
-    return toPage(rows, limit, ordering, (r) => ({ value: spec.valueOf(r), id: r.id }), !!request.after);
+    return toPage(
+      rows.map(runOf),
+      limit,
+      ordering,
+      (r) => ({ value: spec.valueOf(r), id: r.id }),
+      !!request.after,
+    );
   }
 
   /** How many runs match the filter (for `totalCount`). */
@@ -109,18 +117,20 @@ export class RunService {
       orderBy: [{ runId: "asc" }, { epoch: "asc" }],
     });
     const byRun = new Map<string, EpochMetric[]>();
-    for (const row of rows) byRun.set(row.runId, [...(byRun.get(row.runId) ?? []), row]);
+    for (const row of rows) byRun.set(row.runId, [...(byRun.get(row.runId) ?? []), epochMetricOf(row)]);
     return runIds.map((id) => byRun.get(id) ?? []);
   }
 
   /** The metrics of one epoch of a run, or null. */
   async epochAt(runId: string, epoch: number): Promise<EpochMetric | null> {
-    return this.prisma.epochMetric.findUnique({ where: { runId_epoch: { runId, epoch } } });
+    const row = await this.prisma.epochMetric.findUnique({ where: { runId_epoch: { runId, epoch } } });
+    return row && epochMetricOf(row);
   }
 
   /** The checkpoint of `runId` saved at `epoch`, or null. */
   async checkpointAt(runId: string, epoch: number): Promise<Checkpoint | null> {
-    return this.prisma.checkpoint.findUnique({ where: { runId_epoch: { runId, epoch } } });
+    const row = await this.prisma.checkpoint.findUnique({ where: { runId_epoch: { runId, epoch } } });
+    return row && checkpointOf(row);
   }
 
   /** The runs with these ids, in the order given; every id must exist. */

@@ -33,6 +33,6 @@ export async function freezeBestCheckpoint(runDir: string, epoch: number): Promi
     path: target,
     bytes: await directoryBytes(target),
     sha256: manifest.weightsSha256,
-    metrics: JSON.parse(JSON.stringify(manifest.metrics)),
+    metrics: manifest.metrics,
   };
 }

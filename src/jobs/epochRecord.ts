@@ -1,7 +1,7 @@
 import type { EpochRecord } from "../experiments/runLifecycle";
 import type { EpochMetrics } from "../ml/checkpoint";
 
-/** An epoch's metrics as the registry stores them (JSON-safe, test accuracy null when not measured). */
+/** An epoch's metrics as the registry stores them (test accuracy null when not measured). */
 export function epochRecordOf(metrics: EpochMetrics): EpochRecord {
   return {
     epoch: metrics.epoch,
@@ -12,7 +12,7 @@ export function epochRecordOf(metrics: EpochMetrics): EpochRecord {
     valMacroF1: metrics.valMacroF1,
     majorityBaselineAccuracy: metrics.majorityBaselineAccuracy,
     durationMs: Math.round(metrics.durationMs),
-    perClass: JSON.parse(JSON.stringify(metrics.perClass)),
-    confusionMatrix: JSON.parse(JSON.stringify(metrics.confusionMatrix)),
+    perClass: metrics.perClass,
+    confusionMatrix: metrics.confusionMatrix,
   };
 }

@@ -7,7 +7,7 @@ import type { EventBus } from "./events";
 import type { TrainingQueue } from "./trainingQueue";
 
 /** Hyperparameters as a client sends them: any subset, nulls meaning "default". */
-export type RunHyperparametersInput = Partial<Hyperparameters>;
+export type RunHyperparametersInput = { [K in keyof Hyperparameters]?: Hyperparameters[K] | null };
 
 /** What `startRun` accepts: an experiment and any hyperparameters (the rest take defaults). */
 export interface StartRunRequest {
@@ -15,10 +15,10 @@ export interface StartRunRequest {
   hyperparameters?: RunHyperparametersInput | null;
 }
 
-function withoutNulls<T extends object>(value: T | null | undefined): Partial<T> {
+function withoutNulls(value: RunHyperparametersInput | null | undefined): Partial<Hyperparameters> {
   return Object.fromEntries(
     Object.entries(value ?? {}).filter(([, v]) => v !== null && v !== undefined),
-  ) as Partial<T>;
+  ) as Partial<Hyperparameters>;
 }
 
 /** Starting and cancelling runs: validation, the QUEUED row, the queue job, the announcement. */
@@ -57,21 +57,7 @@ export class RunLauncher {
       ...validated,
       effectiveNumberBeta: validated.effectiveNumberBeta ?? DEFAULT_EFFECTIVE_NUMBER_BETA,
     };
-    const run = await this.registry.runLifecycle.createQueued(
-      experiment.id,
-      {
-        architecture: hyperparameters.architecture,
-        pretrained: hyperparameters.pretrained,
-        optimizer: hyperparameters.optimizer,
-        learningRate: hyperparameters.learningRate,
-        batchSize: hyperparameters.batchSize,
-        imageSize: hyperparameters.imageSize,
-        epochs: hyperparameters.epochs,
-        lossWeighting: hyperparameters.lossWeighting,
-        seed: hyperparameters.seed,
-      },
-      JSON.parse(JSON.stringify(hyperparameters)),
-    );
+    const run = await this.registry.runLifecycle.createQueued(experiment.id, hyperparameters);
     try {
       await this.registry.runLifecycle.attachJob(run.id, await this.queue.enqueue(run.id));
     } catch (error) {

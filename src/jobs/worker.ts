@@ -6,7 +6,6 @@ import type { MlBackendPreference } from "../config";
 import type { Registry } from "../experiments/registry";
 import type { Run } from "../experiments/runs";
 import type { EpochMetrics } from "../ml/checkpoint";
-import type { Hyperparameters } from "../ml/hyperparameters";
 import type { BatchProgress } from "../ml/train";
 import { freezeBestCheckpoint, runCheckpointDir } from "./checkpointStore";
 import type { EventBus, RunEventMessage } from "./events";
@@ -226,7 +225,7 @@ export class TrainingWorker {
     const last = path.join(checkpointDir, "last");
     return {
       runId: run.id,
-      hyperparameters: run.hyperparameters as unknown as Hyperparameters,
+      hyperparameters: run.hyperparameters,
       datasetDir: dataset.rootPath,
       datasetVersion: dataset.contentHash,
       checkpointDir,

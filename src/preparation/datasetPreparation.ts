@@ -41,7 +41,7 @@ export function contentRecord(manifest: DatasetManifest, summary: DatasetContent
     contentHash: summary.contentHash,
     classes: summary.classes,
     splitCounts: summary.splitCounts,
-    manifest: JSON.parse(JSON.stringify({ source: manifest.source, classCounts: summary.classCounts })),
+    summary: { source: manifest.source, classCounts: summary.classCounts },
   };
 }
 

@@ -14,7 +14,13 @@ import {
   type SynthLogos32Manifest,
 } from "../datasets/synthLogos32";
 import { NotFoundError, ValidationError } from "../errors";
-import type { Dataset, DatasetContent, DatasetRegistry } from "../experiments/datasets";
+import type {
+  Dataset,
+  DatasetContent,
+  DatasetRegistry,
+  DatasetSourceRecord,
+  DatasetSummary,
+} from "../experiments/datasets";
 import { PREPARING_STATUSES } from "../vocabulary";
 import { managedDatasetDir, type DatasetStorage } from "./managedDatasetDir";
 import { PreparationProgress, type PreparationProgressTiming } from "./preparationProgress";
@@ -84,19 +90,6 @@ export function overallProgress(step: DatasetProgress): number {
   return from + (to - from) * (step.total > 0 ? Math.min(1, step.done / step.total) : 1);
 }
 
-/** One brand of a synthetic dataset and where its artwork comes from, as the registry records it. */
-export interface DatasetSourceRecord {
-  className: string;
-  title: string;
-  package: string;
-  packageVersion: string;
-  packageLicense: string;
-  /** Licence the package states for this brand's artwork. */
-  license: string;
-  /** The FlickrLogos-32 class this brand stands in for, or null. */
-  substitutedFor: string | null;
-}
-
 /**
  * The registry's record of a generated dataset: its content summary plus how it was made
  * (`generator`: seed, scale, sizes, split seeds), from what (`sources`: brand artwork with
@@ -116,7 +109,7 @@ export function syntheticDatasetContent(
     license: brand.artworkLicense,
     substitutedFor: brand.replaces ?? null,
   }));
-  const manifest = {
+  const datasetSummary: DatasetSummary = {
     source: { kind: "synthlogos32", recipe: spec.splitRecipe },
     generator: {
       name: generated.name,
@@ -133,7 +126,7 @@ export function syntheticDatasetContent(
     contentHash: summary.contentHash,
     classes: summary.classes,
     splitCounts: summary.splitCounts,
-    manifest: JSON.parse(JSON.stringify(manifest)),
+    summary: datasetSummary,
   };
 }
 
@@ -274,7 +267,7 @@ export class SyntheticDatasetGenerator {
       progress: 0,
       rootPath: scratchDir,
       splitRecipe: spec.splitRecipe,
-      manifest: { generator: { name: SYNTHLOGOS32_NAME, seed: spec.seed, scale: spec.scale } },
+      summary: { generator: { name: SYNTHLOGOS32_NAME, seed: spec.seed, scale: spec.scale } },
     });
     const progress = new PreparationProgress(
       this.registry,

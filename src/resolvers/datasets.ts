@@ -1,6 +1,10 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
 import type { Context } from "../api/context";
-import type { Dataset as DatasetRow } from "../experiments/datasets";
+import {
+  classSplitCounts,
+  syntheticParametersOf,
+  type Dataset as DatasetRecord,
+} from "../experiments/datasets";
 import {
   ClassCount,
   Dataset,
@@ -61,29 +65,20 @@ export class DatasetResolver {
     description:
       "Where each brand's artwork comes from, with licences and substitutions (synthetic datasets; empty for imported ones).",
   })
-  sources(@Root() dataset: DatasetRow): DatasetSource[] {
-    return (dataset.manifest as { sources?: DatasetSource[] }).sources ?? [];
+  sources(@Root() dataset: DatasetRecord): DatasetSource[] {
+    return dataset.summary.sources ?? [];
   }
 
   @FieldResolver(() => SyntheticParameters, {
     nullable: true,
     description: "Generator settings of a synthetic dataset; null for imported ones.",
   })
-  synthetic(@Root() dataset: DatasetRow): SyntheticParameters | null {
-    if (dataset.format !== "SYNTHETIC") return null;
-    return (dataset.manifest as { generator?: SyntheticParameters }).generator ?? null;
+  synthetic(@Root() dataset: DatasetRecord): SyntheticParameters | null {
+    return syntheticParametersOf(dataset);
   }
 
   @FieldResolver(() => [ClassCount], { description: "Images per class and split." })
-  classCounts(@Root() dataset: DatasetRow): ClassCount[] {
-    const counts = (
-      dataset.manifest as { classCounts?: Record<"train" | "val" | "test", Record<string, number>> }
-    ).classCounts;
-    return dataset.classes.map((label) => ({
-      label,
-      train: counts?.train[label] ?? 0,
-      val: counts?.val[label] ?? 0,
-      test: counts?.test[label] ?? 0,
-    }));
+  classCounts(@Root() dataset: DatasetRecord): ClassCount[] {
+    return classSplitCounts(dataset);
   }
 }

@@ -31,8 +31,7 @@ export class ModelAliasResolver {
 
   @FieldResolver(() => Checkpoint)
   async checkpoint(@Root() alias: ModelAliasRow, @Ctx() ctx: Context) {
-    const checkpoint = await ctx.registry.modelAliases.checkpointOf(alias);
-    return { ...checkpoint, bytes: Number(checkpoint.bytes) };
+    return ctx.registry.modelAliases.checkpointOf(alias);
   }
 
   @FieldResolver(() => [ModelAliasChange])

@@ -1,20 +1,18 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
 import type { Context } from "../api/context";
 import { summariseComparison } from "../experiments/runComparison";
-import type { Run as RunRow } from "../experiments/runs";
+import type { Run as RunRecord } from "../experiments/runs";
 import { RunOrder } from "../schema/enums";
 import { Experiment } from "../schema/experiment";
 import {
   Checkpoint,
   EpochMetric,
-  Hyperparameters,
   Run,
   RunComparison,
   RunConnection,
   RunFilter,
   StartRunInput,
 } from "../schema/run";
-import type { RunHyperparametersInput } from "../jobs/runLauncher";
 import { toConnection } from "./connection";
 
 @Resolver(() => Run)
@@ -68,7 +66,7 @@ export class RunResolver {
   ) {
     return ctx.services.runs.start({
       experimentId: input.experimentId,
-      hyperparameters: input.hyperparameters as RunHyperparametersInput | null,
+      hyperparameters: input.hyperparameters,
     });
   }
 
@@ -82,32 +80,25 @@ export class RunResolver {
   }
 
   @FieldResolver(() => Experiment)
-  async experiment(@Root() run: RunRow, @Ctx() ctx: Context) {
+  async experiment(@Root() run: RunRecord, @Ctx() ctx: Context) {
     return ctx.loaders.experimentById.load(run.experimentId);
   }
 
-  @FieldResolver(() => Hyperparameters)
-  hyperparameters(@Root() run: RunRow): Hyperparameters {
-    const stored = run.hyperparameters as unknown as Hyperparameters;
-    return { ...stored, classWeights: stored.classWeights ?? null };
-  }
-
   @FieldResolver(() => [EpochMetric])
-  async epochs(@Root() run: RunRow, @Ctx() ctx: Context) {
+  async epochs(@Root() run: RunRecord, @Ctx() ctx: Context) {
     return ctx.loaders.epochsByRunId.load(run.id);
   }
 
   @FieldResolver(() => EpochMetric, { nullable: true })
-  async bestEpochMetric(@Root() run: RunRow, @Ctx() ctx: Context) {
+  async bestEpochMetric(@Root() run: RunRecord, @Ctx() ctx: Context) {
     if (run.bestEpoch === null) return null;
     const epochs = await ctx.loaders.epochsByRunId.load(run.id);
     return epochs.find((e) => e.epoch === run.bestEpoch) ?? null;
   }
 
   @FieldResolver(() => Checkpoint, { nullable: true })
-  async bestCheckpoint(@Root() run: RunRow, @Ctx() ctx: Context) {
+  async bestCheckpoint(@Root() run: RunRecord, @Ctx() ctx: Context) {
     if (run.bestEpoch === null) return null;
-    const checkpoint = await ctx.registry.runs.checkpointAt(run.id, run.bestEpoch);
-    return checkpoint && { ...checkpoint, bytes: Number(checkpoint.bytes) };
+    return ctx.registry.runs.checkpointAt(run.id, run.bestEpoch);
   }
 }

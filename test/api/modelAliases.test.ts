@@ -4,6 +4,7 @@ import path from "node:path";
 import { createExperimentWithDataset, START_RUN, TINY_RUN } from "../support/runFixtures";
 import { startTestServer, type TestServer } from "../support/testServer";
 import { waitFor } from "../support/waitFor";
+import { withDefaults } from "../../src/ml/hyperparameters";
 
 let server: TestServer;
 let tmp: string;
@@ -77,18 +78,7 @@ it("points an alias at a run's best checkpoint and keeps every change, newest fi
 it("rejects a bad name, an unknown run and a run without checkpoints, changing nothing", async () => {
   const queued = await server.registry.runLifecycle.createQueued(
     (await server.registry.runs.get(runs[0]))!.experimentId,
-    {
-      architecture: "ALEXNET_LITE",
-      pretrained: false,
-      optimizer: "SGD",
-      learningRate: 0.01,
-      batchSize: 4,
-      imageSize: 96,
-      epochs: 1,
-      lossWeighting: "NONE",
-      seed: 1,
-    },
-    {},
+    withDefaults({ architecture: "ALEXNET_LITE", batchSize: 4, imageSize: 96, epochs: 1, seed: 1 }),
   );
   const cases: [Record<string, string>, string, string][] = [
     [{ name: "Prod!", runId: runs[0] }, "BAD_USER_INPUT", "name"],

@@ -1,0 +1,58 @@
+import type {
+  Checkpoint as CheckpointRow,
+  EpochMetric as EpochMetricRow,
+  Prisma,
+  Run as RunRow,
+} from "../generated/prisma/client";
+import type { EpochMetrics } from "../ml/checkpoint";
+import type { ConfusionMatrix } from "../ml/confusionMatrix";
+import type { ClassMetrics } from "../ml/evaluate";
+import type { Hyperparameters } from "../ml/hyperparameters";
+
+/**
+ * The registry's typed records of runs. The tables keep some values as JSON columns (the full
+ * hyperparameters, per-class metrics, confusion matrices) and checkpoint sizes as BIGINT; these
+ * types and mappers are the one place that says what those columns hold, so no consumer casts.
+ */
+
+/** A training run with its complete hyperparameters. */
+export interface Run extends Omit<RunRow, "hyperparameters"> {
+  hyperparameters: Hyperparameters;
+}
+
+/** One committed epoch's metrics. */
+export interface EpochMetric extends Omit<EpochMetricRow, "perClass" | "confusionMatrix"> {
+  /** Validation precision, recall, F1 and support per class, in label order. */
+  perClass: ClassMetrics[];
+  /** Validation confusion matrix. */
+  confusionMatrix: ConfusionMatrix;
+}
+
+/** A frozen checkpoint of a run's best epoch. */
+export interface Checkpoint extends Omit<CheckpointRow, "bytes" | "metrics"> {
+  /** Size of the checkpoint's files. */
+  bytes: number;
+  /** The epoch's metrics as the checkpoint's manifest recorded them. */
+  metrics: EpochMetrics;
+}
+
+export function runOf(row: RunRow): Run {
+  return { ...row, hyperparameters: row.hyperparameters as unknown as Hyperparameters };
+}
+
+export function epochMetricOf(row: EpochMetricRow): EpochMetric {
+  return {
+    ...row,
+    perClass: row.perClass as unknown as ClassMetrics[],
+    confusionMatrix: row.confusionMatrix as unknown as ConfusionMatrix,
+  };
+}
+
+export function checkpointOf(row: CheckpointRow): Checkpoint {
+  return { ...row, bytes: Number(row.bytes), metrics: row.metrics as unknown as EpochMetrics };
+}
+
+/** A JSON-safe copy of a value for a JSON column. */
+export function asJson(value: unknown): Prisma.InputJsonValue {
+  return JSON.parse(JSON.stringify(value)) as Prisma.InputJsonValue;
+}
