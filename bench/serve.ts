@@ -25,7 +25,8 @@ import os from "node:os";
 import path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { selectBackend } from "../src/ml/backend";
-import { loadCheckpoint, preprocessForInference } from "../src/ml/checkpoint";
+import { loadCheckpoint } from "../src/ml/checkpoint";
+import { renderEvaluationView, writeScaledPixels, type ImageSource } from "../src/ml/images";
 import { Classifier } from "../src/serving/classifier";
 import { forwardPass } from "../src/ml/inferenceEngine";
 import { compileForInference } from "../src/ml/inferenceGraph";
@@ -59,6 +60,15 @@ function log(message: string): void {
   process.stderr.write(`[bench:serve] ${message}\n`);
 }
 
+/** Images as serving decodes them (evaluation view, /255), stacked as one `[N, s, s, 3]` batch. */
+async function evaluationBatch(images: readonly ImageSource[], size: number): Promise<Float32Array> {
+  const batch = new Float32Array(images.length * size * size * 3);
+  for (const [i, image] of images.entries()) {
+    writeScaledPixels(await renderEvaluationView(image, size), batch, i * size * size * 3);
+  }
+  return batch;
+}
+
 function ratio(value: number, base: number): string {
   return `${(value / base).toFixed(2)}×`;
 }
@@ -76,7 +86,7 @@ async function bareForward(
   let forwardMsTotal = 0;
   let count = 0;
   const request = async (i: number) => {
-    const pixels = await preprocessForInference([model.images[i % model.images.length]], size);
+    const pixels = await evaluationBatch([model.images[i % model.images.length]], size);
     const forwardAt = performance.now();
     forwardPass(compiled, pixels, 1, size);
     forwardMsTotal += performance.now() - forwardAt;
@@ -120,7 +130,7 @@ async function bareForwardCost(model: BenchModel): Promise<ForwardCost> {
   const ways = { predict: checkpoint.model, compiled };
   const size = model.imageSize;
   const largest = Math.max(...FORWARD_BATCH_SIZES);
-  const pixels = await preprocessForInference(model.images.slice(0, largest), size);
+  const pixels = await evaluationBatch(model.images.slice(0, largest), size);
   const msPerImage = (way: keyof typeof ways, batchSize: number): number => {
     const startedAt = performance.now();
     forwardPass(ways[way], pixels.subarray(0, batchSize * size * size * 3), batchSize, size);

@@ -56,6 +56,13 @@ export const LIST_FILES = {
   test: "testset.relpaths.txt",
 } as const;
 
+/** The `<class>,<file>` pair lists of each split that the release also ships. */
+export const PAIR_LIST_FILES = {
+  train: "trainset.txt",
+  val: "valset.txt",
+  test: "testset.txt",
+} as const;
+
 /** Which list a relpath came from. */
 export type ListName = keyof typeof LIST_FILES;
 

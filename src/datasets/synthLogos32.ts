@@ -15,6 +15,7 @@ import { buildClutterPool } from "./clutterSprites";
 import {
   CLASS_ID_FILE,
   LIST_FILES,
+  PAIR_LIST_FILES,
   bboxRelpath,
   formatBboxFile,
   formatClassIdFile,
@@ -201,9 +202,7 @@ async function writeLists(
       .filter((r) => r.split === split)
       .map((r) => `${r.className},${path.basename(r.relpath)}\n`)
       .join("");
-  await fs.writeFile(path.join(dir, "trainset.txt"), pairs("train"));
-  await fs.writeFile(path.join(dir, "valset.txt"), pairs("val"));
-  await fs.writeFile(path.join(dir, "testset.txt"), pairs("test"));
+  for (const split of SPLIT_NAMES) await fs.writeFile(path.join(dir, PAIR_LIST_FILES[split]), pairs(split));
   await fs.writeFile(
     path.join(dir, CLASS_ID_FILE),
     formatClassIdFile([NO_LOGO_CLASS, ...brands.map((b) => b.className)]),

@@ -158,7 +158,10 @@ export class RunLifecycle {
     });
   }
 
-  /** Ends a run owned by `workerId` (null: whoever holds it); false when it was not RUNNING there. */
+  /**
+   * Ends a run that is still QUEUED or RUNNING — when `workerId` is given, only if that worker owns
+   * it (null: whoever holds it, e.g. a run that failed to enqueue). False when nothing was ended.
+   */
   async finish(
     runId: string,
     status: "SUCCEEDED" | "FAILED" | "CANCELLED",

@@ -2,13 +2,10 @@
  * Entry point of the child process that trains one run (forked by TrainingProcess). Isolation:
  * the wasm heap is capped at 4 GiB and an abort there kills only this process.
  */
-import { existsSync } from "node:fs";
-import path from "node:path";
 import { readManifest } from "../ml/checkpoint";
 import type { MlBackendPreference } from "../config";
 import { selectBackend, type BackendSelection } from "../ml/backend";
-import { isBetterEpoch, train } from "../ml/train";
-import type { EpochMetrics } from "../ml/checkpoint";
+import { train } from "../ml/train";
 import { loadTrainingData } from "./trainingData";
 import type { FromChild, ToChild, TrainingSpec } from "./trainingMessages";
 
@@ -35,23 +32,24 @@ function waitForRecord(epoch: number): Promise<void> {
   return new Promise((resolve) => epochAcks.set(epoch, resolve));
 }
 
-/** Tells the parent which epochs an earlier attempt finished, and returns the best so far. */
-async function reportResumedHistory(resumeFrom: string | undefined): Promise<EpochMetrics | undefined> {
-  if (!resumeFrom) return undefined;
+/** Tells the parent which epochs an earlier attempt finished. */
+async function reportResumedHistory(resumeFrom: string | undefined): Promise<void> {
+  if (!resumeFrom) return;
   const manifest = await readManifest(resumeFrom);
-  const history = manifest.training?.history ?? [];
-  const bestEpoch = manifest.training?.bestEpoch ?? 0;
-  send({ type: "resumed", history, bestEpoch });
-  return history.find((m) => m.epoch === bestEpoch);
+  send({
+    type: "resumed",
+    history: manifest.training?.history ?? [],
+    bestEpoch: manifest.training?.bestEpoch ?? 0,
+  });
 }
 
 async function run(spec: TrainingSpec): Promise<void> {
   const { backend } = await backendFor(spec.mlBackend);
   send({ type: "ready", backend });
   const data = await loadTrainingData(spec.datasetDir);
-  const resumeFrom =
-    spec.resumeFrom && existsSync(path.join(spec.resumeFrom, "manifest.json")) ? spec.resumeFrom : undefined;
-  let best = await reportResumedHistory(resumeFrom);
+  // The worker passes `resumeFrom` only when that directory holds a complete checkpoint.
+  const { resumeFrom } = spec;
+  await reportResumedHistory(resumeFrom);
   const result = await train({
     hyperparameters: spec.hyperparameters,
     data,
@@ -61,9 +59,7 @@ async function run(spec: TrainingSpec): Promise<void> {
     resumeFrom,
     shouldStop: () => isStopRequested,
     onBatch: (progress) => send({ type: "batch", progress }),
-    onEpoch: async (metrics) => {
-      const isBest = isBetterEpoch(metrics, best);
-      if (isBest) best = metrics;
+    onEpoch: async (metrics, isBest) => {
       const recorded = waitForRecord(metrics.epoch);
       send({ type: "epoch", metrics, isBest });
       // The parent copies best/ and commits before training goes on and may overwrite it.

@@ -31,7 +31,7 @@ const EXPIRE_IN_HOURS = 23;
 
 /**
  * The training queue on top of pg-boss (its tables live in the `pgboss` schema of the same
- * database). Callers speak in intentions — enqueue, cancel, fail — never in pg-boss calls.
+ * database). Callers speak in intentions — enqueue, cancel, work — never in pg-boss calls.
  */
 export class TrainingQueue {
   private constructor(

@@ -1,11 +1,10 @@
 import { randomUUID } from "node:crypto";
-import { existsSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { MlBackendPreference } from "../config";
 import type { Registry } from "../experiments/registry";
 import type { Run } from "../experiments/runs";
-import type { EpochMetrics } from "../ml/checkpoint";
+import { hasCheckpoint, type EpochMetrics } from "../ml/checkpoint";
 import type { BatchProgress } from "../ml/train";
 import { freezeBestCheckpoint, runCheckpointDir } from "./checkpointStore";
 import type { EventBus, RunEventMessage } from "./events";
@@ -231,7 +230,7 @@ export class TrainingWorker {
       checkpointDir,
       cacheDir: this.settings.cacheDir,
       mlBackend: this.settings.mlBackend,
-      resumeFrom: existsSync(path.join(last, "manifest.json")) ? last : undefined,
+      resumeFrom: hasCheckpoint(last) ? last : undefined,
     };
   }
 

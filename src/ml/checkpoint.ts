@@ -1,14 +1,19 @@
+import { existsSync } from "node:fs";
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import * as tf from "@tensorflow/tfjs";
-import { CROP_FRACTION, evaluationPlan } from "./augment";
+import { CROP_FRACTION } from "./augment";
 import type { ClassMetrics } from "./evaluate";
 import type { ConfusionMatrix } from "./confusionMatrix";
 import type { Architecture, Hyperparameters } from "./hyperparameters";
-import { DEFAULT_MAX_PIXELS, probeImage, renderImage, writeScaledPixels, type ImageSource } from "./images";
 import { fileModelHandler, sha256Hex, WEIGHTS_BIN } from "./modelFiles";
 
 export const MANIFEST_JSON = "manifest.json";
+
+/** Whether `directory` holds a complete checkpoint (its manifest is written last). */
+export function hasCheckpoint(directory: string): boolean {
+  return existsSync(path.join(directory, MANIFEST_JSON));
+}
 export const OPTIMIZER_BIN = "optimizer.bin";
 export const CHECKPOINT_FORMAT_VERSION = 1;
 
@@ -190,64 +195,4 @@ export async function restoreOptimizerState(
   const named = ref.weightSpecs.map((spec) => ({ name: spec.name, tensor: decoded[spec.name] }));
   await optimizer.setWeights(named);
   tf.dispose(Object.values(decoded));
-}
-
-/** One image's prediction. */
-export interface Prediction {
-  /** The most probable label. */
-  label: string;
-  probability: number;
-  /** All class probabilities in `manifest.labels` order. */
-  probabilities: number[];
-}
-
-/**
- * Decodes `images` as the checkpoint's preprocessing says (EXIF rotation, center crop, resize,
- * /255) and returns `[N, imageSize, imageSize, 3]` float32 — the input the model expects.
- */
-export async function preprocessForInference(
-  images: readonly ImageSource[],
-  imageSize: number,
-  maxPixels = DEFAULT_MAX_PIXELS,
-): Promise<Float32Array> {
-  const pixelsPerImage = imageSize * imageSize * 3;
-  const batch = new Float32Array(images.length * pixelsPerImage);
-  await Promise.all(
-    images.map(async (source, i) => {
-      const { width, height } = await probeImage(source, maxPixels);
-      const pixels = await renderImage(source, evaluationPlan(width, height), imageSize, maxPixels);
-      writeScaledPixels(pixels, batch, i * pixelsPerImage);
-    }),
-  );
-  return batch;
-}
-
-/**
- * Classifies images with a loaded checkpoint, one batch of at most `batchSize` at a time.
- * Throws `InvalidImageError` for undecodable input. No tensors outlive the call.
- */
-export async function predict(
-  checkpoint: LoadedCheckpoint,
-  images: readonly ImageSource[],
-  batchSize = 16,
-): Promise<Prediction[]> {
-  const { model, manifest } = checkpoint;
-  const size = manifest.imageSize;
-  const predictions: Prediction[] = [];
-  for (let start = 0; start < images.length; start += batchSize) {
-    const chunk = images.slice(start, start + batchSize);
-    const pixels = await preprocessForInference(chunk, size);
-    const probabilities = tf.tidy(() => {
-      const x = tf.tensor4d(pixels, [chunk.length, size, size, 3]);
-      return model.predict(x) as tf.Tensor2D;
-    });
-    const rows = (await probabilities.array()) as number[][];
-    probabilities.dispose();
-    for (const row of rows) {
-      let best = 0;
-      for (let c = 1; c < row.length; c++) if (row[c] > row[best]) best = c;
-      predictions.push({ label: manifest.labels[best], probability: row[best], probabilities: row });
-    }
-  }
-  return predictions;
 }

@@ -1,5 +1,6 @@
 import sharp from "sharp";
 import { InvalidImageError } from "../errors";
+import { evaluationPlan } from "./augment";
 
 /** An image given as a file path or as encoded bytes. */
 export type ImageSource = string | Buffer;
@@ -127,6 +128,19 @@ export async function renderImage(
   } catch (error) {
     throw asInvalidImage(error, source);
   }
+}
+
+/**
+ * The evaluation view of an image, as validation, test and serving see it: header check (format,
+ * pixel count), then EXIF rotation, center crop and resize to `imageSize`² — RGB bytes `[s, s, 3]`.
+ */
+export async function renderEvaluationView(
+  source: ImageSource,
+  imageSize: number,
+  maxPixels = DEFAULT_MAX_PIXELS,
+): Promise<Uint8Array> {
+  const { width, height } = await probeImage(source, maxPixels);
+  return renderImage(source, evaluationPlan(width, height), imageSize, maxPixels);
 }
 
 /** Scales RGB bytes into `target` at `offset` as float32 in [0, 1] (the models' input range). */

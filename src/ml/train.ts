@@ -67,7 +67,8 @@ export interface TrainOptions {
   resumeFrom?: string;
   keepEveryEpoch?: boolean;
   onBatch?: (progress: BatchProgress) => void | Promise<void>;
-  onEpoch?: (metrics: EpochMetrics) => void | Promise<void>;
+  /** After each epoch's checkpoints are written; `isBest` when it became the run's best epoch. */
+  onEpoch?: (metrics: EpochMetrics, isBest: boolean) => void | Promise<void>;
   /** Cancellation, checked between batches (either or both). */
   signal?: AbortSignal;
   shouldStop?: () => boolean | Promise<boolean>;
@@ -401,7 +402,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
           options,
         );
       }
-      await options.onEpoch?.(metrics);
+      await options.onEpoch?.(metrics, isBest);
     }
   } finally {
     classWeights.dispose();

@@ -1,12 +1,12 @@
 import path from "node:path";
 import type { MlBackendPreference } from "../config";
 import { RateLimitedError } from "../errors";
-import { CROP_FRACTION, evaluationPlan } from "../ml/augment";
+import { CROP_FRACTION } from "../ml/augment";
 import type { CheckpointManifest } from "../ml/checkpoint";
 import { toClassificationOutput, validateTopK, type ClassificationOutput } from "../ml/classificationOutput";
 import { ConcurrencyLimit } from "../ml/concurrencyLimit";
 import { assertSupportedSignature } from "../ml/imageSignature";
-import { DEFAULT_MAX_PIXELS, probeImage, renderImage, writeScaledPixels } from "../ml/images";
+import { DEFAULT_MAX_PIXELS, renderEvaluationView, writeScaledPixels } from "../ml/images";
 import { InProcessInference, type InferenceEngine, type ModelHandle } from "../ml/inferenceEngine";
 import { InferenceThread } from "../ml/inferenceThread";
 import { MicroBatcher } from "../ml/microBatcher";
@@ -244,9 +244,8 @@ export class Classifier {
   }
 
   /** Header check (format, pixel count) first, then the evaluation pipeline: RGB bytes `[s, s, 3]`. */
-  private async decode(image: Buffer, imageSize: number): Promise<Uint8Array> {
-    const { width, height } = await probeImage(image, this.options.maxPixels);
-    return renderImage(image, evaluationPlan(width, height), imageSize, this.options.maxPixels);
+  private decode(image: Buffer, imageSize: number): Promise<Uint8Array> {
+    return renderEvaluationView(image, imageSize, this.options.maxPixels);
   }
 
   /** Loads a checkpoint in the engine; its byte size for the cache is what the engine reports. */

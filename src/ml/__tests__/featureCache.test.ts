@@ -1,9 +1,10 @@
-import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { selectBackend } from "../backend";
-import { loadCheckpoint, predict } from "../checkpoint";
+import { Classifier } from "../../serving/classifier";
+import { readManifest } from "../checkpoint";
 import { cachedFeatures, featureCacheKeyHash, type FeatureCacheKey } from "../featureCache";
 import { withDefaults } from "../hyperparameters";
 import {
@@ -128,15 +129,18 @@ describe("MobileNetV2 backbone, feature cache and head-only training", () => {
     const best = result.epochs.find((e) => e.epoch === result.bestEpoch)!;
     expect(best.valAccuracy).toBeGreaterThan(0.6);
 
-    const checkpoint = await loadCheckpoint(result.bestCheckpoint!);
-    expect(checkpoint.manifest.backbone).toEqual({ id: MOBILENET_V2_BACKBONE_ID, taps: ["out_relu"] });
-    const predictions = await predict(
-      checkpoint,
-      data.validation.map((item) => item.source),
+    const manifest = await readManifest(result.bestCheckpoint!);
+    expect(manifest.backbone).toEqual({ id: MOBILENET_V2_BACKBONE_ID, taps: ["out_relu"] });
+    // Served as classifyImage serves it: the saved backbone + head reproduce the cached-feature accuracy.
+    const classifier = new Classifier();
+    const outputs = await Promise.all(
+      data.validation.map(async (item) =>
+        classifier.classify(result.bestCheckpoint!, await readFile(item.source as string), 1),
+      ),
     );
-    const correct = predictions.filter((p, i) => p.label === data.labels[data.validation[i].label]).length;
-    expect(correct / predictions.length).toBe(best.valAccuracy);
-    checkpoint.model.dispose();
+    await classifier.close();
+    const correct = outputs.filter((o, i) => o.label === data.labels[data.validation[i].label]).length;
+    expect(correct / outputs.length).toBe(best.valAccuracy);
   });
 
   it("reports EMBEDDING progress over every split and view before TRAINING, and none on cache hits", async () => {

@@ -4,7 +4,7 @@ import path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { ValidationError } from "../../errors";
 import { selectBackend } from "../backend";
-import { loadCheckpoint, predict } from "../checkpoint";
+import { Classifier } from "../../serving/classifier";
 import { withDefaults, type Hyperparameters } from "../hyperparameters";
 import { fileModelHandler } from "../modelFiles";
 import { resnet18v2 } from "../models/resnet18v2";
@@ -101,19 +101,20 @@ describe("train (AlexNet-lite, 96 px, 4 generated classes)", () => {
     );
   });
 
-  it("loads the best checkpoint for inference and leaks nothing over 100 predictions", async () => {
-    const checkpoint = await loadCheckpoint(path.join(directory, "run", "best"));
-    const images = data.validation.map((item) => item.source);
-    await predict(checkpoint, images.slice(0, 1));
+  it("serves the best checkpoint (the Classifier, as classifyImage does) and leaks nothing over 100 predictions", async () => {
+    const best = path.join(directory, "run", "best");
+    const classifier = new Classifier();
+    const images = await Promise.all(data.validation.map((item) => readFile(item.source as string)));
+    await classifier.classify(best, images[0], 1);
     const before = tf.memory().numTensors;
     let correct = 0;
     for (let i = 0; i < 100; i++) {
-      const [prediction] = await predict(checkpoint, [images[i % images.length]]);
-      if (prediction.label === data.labels[data.validation[i % images.length].label]) correct++;
+      const output = await classifier.classify(best, images[i % images.length], 1);
+      if (output.label === data.labels[data.validation[i % images.length].label]) correct++;
     }
     expect(tf.memory().numTensors).toBe(before);
     expect(correct / 100).toBeGreaterThan(0.5);
-    checkpoint.model.dispose();
+    await classifier.close();
   });
 
   it("stops between batches when cancelled and discards the partial epoch", async () => {

@@ -4,7 +4,8 @@ import path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { InvalidImageError, RateLimitedError } from "../../errors";
 import { selectBackend } from "../../ml/backend";
-import { loadCheckpoint, predict, readManifest, type CheckpointManifest } from "../../ml/checkpoint";
+import { readManifest, type CheckpointManifest } from "../../ml/checkpoint";
+import { referenceProbabilities } from "../../ml/__tests__/fixtures/referencePredictions";
 import { Classifier, type ClassificationOutput, type ClassifierOptions } from "../classifier";
 import { decide } from "../../ml/evaluate";
 import { withDefaults } from "../../ml/hyperparameters";
@@ -104,22 +105,18 @@ describe("Classifier (AlexNet-lite trained in the test, 96 px, 3 shapes + no-log
       const outputs = await Promise.all(
         images.map((image) => classifier.classify(checkpointDir, image.bytes, 4)),
       );
-      const checkpoint = await loadCheckpoint(checkpointDir);
-      const reference = await predict(
-        checkpoint,
+      const reference = await referenceProbabilities(
+        checkpointDir,
         images.map((image) => image.bytes),
       );
-      checkpoint.model.dispose();
       const classCount = manifest.labels.length;
       outputs.forEach((output, i) => {
         const byLabel = new Map(output.topK.map((entry) => [entry.label, entry.probability]));
-        manifest.labels.forEach((label, c) =>
-          expect(byLabel.get(label)).toBeCloseTo(reference[i].probabilities[c], 5),
-        );
+        manifest.labels.forEach((label, c) => expect(byLabel.get(label)).toBeCloseTo(reference[i][c], 5));
         const noLogo = manifest.labels.indexOf(NO_LOGO_LABEL);
-        const [expected] = decide(reference[i].probabilities, classCount, noLogo, manifest.noLogoThreshold);
+        const [expected] = decide(reference[i], classCount, noLogo, manifest.noLogoThreshold);
         expect(output.label).toBe(manifest.labels[expected]);
-        expect(output.isLogo).toBe(reference[i].probabilities[noLogo] < manifest.noLogoThreshold!);
+        expect(output.isLogo).toBe(reference[i][noLogo] < manifest.noLogoThreshold!);
         expect(output.weightsSha256).toBe(manifest.weightsSha256);
       });
       const correct = outputs.filter((output, i) => output.label === manifest.labels[images[i].label]).length;
