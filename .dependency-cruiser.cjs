@@ -19,7 +19,8 @@ module.exports = {
   forbidden: [
     {
       name: "shared-modules-stand-alone",
-      comment: "config, errors, vocabulary, version and progressThrottle import nothing else from src/: every layer may use them",
+      comment:
+        "config, errors, vocabulary, version and progressThrottle import nothing else from src/: every layer may use them",
       severity: "error",
       from: { path: SHARED },
       to: { path: "^src/", pathNot: SHARED },
@@ -79,7 +80,15 @@ module.exports = {
       "resolvers-are-thin",
       "resolvers/ call services; no database client, no Prisma, no wiring",
       "^src/resolvers/",
-      ["^src/schema/", "^src/api/", "^src/experiments/", "^src/jobs/", "^src/preparation/", "^src/serving/", "^src/ml/hyperparameters\\.ts$"],
+      [
+        "^src/schema/",
+        "^src/api/",
+        "^src/experiments/",
+        "^src/jobs/",
+        "^src/preparation/",
+        "^src/serving/",
+        "^src/ml/hyperparameters\\.ts$",
+      ],
     ),
     {
       name: "prisma-only-in-the-registry",
