@@ -4,7 +4,7 @@ import type { ClassificationOutput } from "../ml/classificationOutput";
 import { fetchImage, type ImageFetchLimits } from "./imageUrlFetch";
 import type { TokenBucketLimiter } from "./rateLimit";
 
-/** The inference engine as serving uses it (src/ml/classifier.ts's Classifier). */
+/** The inference engine as serving uses it (the Classifier of ./classifier.ts). */
 export interface ImageClassifier {
   classify(checkpointDir: string, image: Buffer, topK: number): Promise<ClassificationOutput>;
 }
