@@ -55,3 +55,11 @@ export type TrainingPhase = (typeof TRAINING_PHASES)[number];
 /** Which PostgreSQL LogoLab talks to (`health.database`). */
 export const DATABASE_KINDS = ["postgres", "embedded"] as const;
 export type DatabaseKind = (typeof DATABASE_KINDS)[number];
+
+/** Lifecycle of an evaluation (a model scored on a dataset split). */
+export const EVALUATION_STATUSES = ["RUNNING", "SUCCEEDED", "FAILED"] as const;
+export type EvaluationStatus = (typeof EVALUATION_STATUSES)[number];
+
+/** The splits of a dataset as the API names them (`datasets/` writes them as train, val, test). */
+export const DATASET_SPLITS = ["TRAIN", "VAL", "TEST"] as const;
+export type DatasetSplit = (typeof DATASET_SPLITS)[number];

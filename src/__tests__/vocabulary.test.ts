@@ -1,6 +1,6 @@
 import * as prismaEnums from "../generated/prisma/enums";
 import { ARCHITECTURES, LOSS_WEIGHTINGS, OPTIMIZERS } from "../ml/hyperparameters";
-import { DATASET_FORMATS, DATASET_STATUSES, ROLES, RUN_STATUSES } from "../vocabulary";
+import { DATASET_FORMATS, DATASET_STATUSES, EVALUATION_STATUSES, ROLES, RUN_STATUSES } from "../vocabulary";
 
 // Prisma's enums (prisma/schema.prisma) must list exactly the values the API and the ML core use:
 // a value added to one and not the other would be accepted by GraphQL and refused by the database.
@@ -13,6 +13,7 @@ describe("the database's enums", () => {
     ["RunStatus", prismaEnums.RunStatus, RUN_STATUSES],
     ["DatasetStatus", prismaEnums.DatasetStatus, DATASET_STATUSES],
     ["DatasetFormat", prismaEnums.DatasetFormat, DATASET_FORMATS],
+    ["EvaluationStatus", prismaEnums.EvaluationStatus, EVALUATION_STATUSES],
   ])("%s holds the shared values in the same order", (_name, prismaEnum, shared) => {
     expect(Object.values(prismaEnum)).toEqual([...shared]);
   });

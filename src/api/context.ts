@@ -2,6 +2,7 @@ import type { Registry } from "../experiments/registry";
 import type { EventBus } from "../jobs/events";
 import type { RunLauncher } from "../jobs/runLauncher";
 import type { DatasetPreparation } from "../preparation/datasetPreparation";
+import type { ModelEvaluator } from "../serving/modelEvaluation";
 import type { ModelServing } from "../serving/modelServing";
 import type { DatabaseKind } from "../vocabulary";
 import type { Principal } from "./auth";
@@ -25,6 +26,8 @@ export interface Services {
   runs: RunLauncher;
   /** `classifyImage`, with its rate limits. */
   serving: ModelServing;
+  /** `evaluateModel`: a model scored on a dataset split through the serving path. */
+  evaluations: ModelEvaluator;
   /** Run events, which `runProgress` follows. */
   bus: EventBus;
 }

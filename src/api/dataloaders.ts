@@ -2,7 +2,8 @@ import DataLoader from "dataloader";
 import type { Dataset } from "../experiments/datasets";
 import type { Experiment } from "../experiments/experiments";
 import type { Registry } from "../experiments/registry";
-import type { EpochMetric, Run } from "../experiments/runs";
+import type { Evaluation } from "../experiments/evaluations";
+import type { Checkpoint, EpochMetric, Run } from "../experiments/runs";
 
 /** Per-request batch loaders, so a page of runs costs one query per relation, not one per run. */
 export interface Loaders {
@@ -10,6 +11,8 @@ export interface Loaders {
   experimentById: DataLoader<string, Experiment | null>;
   runById: DataLoader<string, Run | null>;
   epochsByRunId: DataLoader<string, EpochMetric[]>;
+  checkpointById: DataLoader<string, Checkpoint | null>;
+  evaluationsByRunId: DataLoader<string, Evaluation[]>;
 }
 
 export function createLoaders(registry: Registry): Loaders {
@@ -18,5 +21,7 @@ export function createLoaders(registry: Registry): Loaders {
     experimentById: new DataLoader((ids) => registry.experiments.getMany(ids)),
     runById: new DataLoader((ids) => registry.runs.getMany(ids)),
     epochsByRunId: new DataLoader((ids) => registry.runs.epochsOfRuns(ids)),
+    checkpointById: new DataLoader((ids) => registry.runs.checkpointsByIds(ids)),
+    evaluationsByRunId: new DataLoader((ids) => registry.evaluations.ofRuns(ids)),
   };
 }

@@ -39,7 +39,13 @@ export async function startPlatform(
   const preparation = new DatasetPreparation(registry.datasets, config);
   return {
     registry,
-    services: { preparation, runs: training.runs, serving: serving.serving, bus: training.bus },
+    services: {
+      preparation,
+      runs: training.runs,
+      serving: serving.serving,
+      evaluations: serving.evaluations,
+      bus: training.bus,
+    },
     training,
     serving,
     async stop() {

@@ -3,12 +3,18 @@
  * class, with its logo boxes. A materialised dataset directory is an ImageFolder tree
  * (`<split>/<class>/<file>`) plus this manifest as `manifest.json`.
  */
+import type { DatasetSplit } from "../vocabulary";
 
 /** The three splits of every LogoLab dataset. */
 export type SplitName = "train" | "val" | "test";
 
 /** Splits in their canonical order. */
 export const SPLIT_NAMES: readonly SplitName[] = ["train", "val", "test"];
+
+/** The manifest's name of a split as the API names it (`TEST` → `test`). */
+export function splitNameOf(split: DatasetSplit): SplitName {
+  return split.toLowerCase() as SplitName;
+}
 
 /** The class of images that show no logo (FlickrLogos-32's name for it). */
 export const NO_LOGO_CLASS = "no-logo";

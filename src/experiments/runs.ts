@@ -133,6 +133,13 @@ export class RunService {
     return row && checkpointOf(row);
   }
 
+  /** Checkpoints by id, in the order asked, null where missing (for dataloaders). */
+  async checkpointsByIds(ids: readonly string[]): Promise<(Checkpoint | null)[]> {
+    const rows = await this.prisma.checkpoint.findMany({ where: { id: { in: ids.filter(isId) } } });
+    const byId = new Map(rows.map((r) => [r.id, checkpointOf(r)]));
+    return ids.map((id) => byId.get(id) ?? null);
+  }
+
   /** The runs with these ids, in the order given; every id must exist. */
   async getForComparison(ids: readonly string[]): Promise<Run[]> {
     const unique = [...new Set(ids)];

@@ -9,6 +9,14 @@ export interface LabelProbability {
   probability: number;
 }
 
+/** A rectangle in an image's pixels (of the EXIF-rotated image as people see it). */
+export interface ImageBox {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
 /** What a classification returns (API.md `Classification` less `modelVersion`'s run id and `latencyMs`). */
 export interface ClassificationOutput {
   /** The decision: the checkpoint's no-logo threshold applied, else the most probable label. */
@@ -18,6 +26,8 @@ export interface ClassificationOutput {
   isLogo: boolean;
   /** The `topK` most probable labels, most probable first (raw probabilities, no threshold). */
   topK: LabelProbability[];
+  /** Where the logo was found; null when the model does not localize or the answer is no-logo. */
+  box: ImageBox | null;
   /** sha256 of the checkpoint's `weights.bin`: with the run id, the model version. */
   weightsSha256: string;
 }
@@ -54,6 +64,7 @@ export function toClassificationOutput(
     probability: probabilities[decision],
     isLogo: isLogoImage(probabilities, noLogoIndex, noLogoThreshold),
     topK: ranked.slice(0, Math.min(topK, labels.length)),
+    box: null,
     weightsSha256,
   };
 }

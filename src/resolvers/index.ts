@@ -5,6 +5,7 @@ import { authChecker } from "../api/auth";
 import { ApiKeyResolver } from "./apiKeys";
 import { ClassificationResolver } from "./classification";
 import { DatasetResolver } from "./datasets";
+import { EvaluationResolver, RunEvaluationsResolver } from "./evaluations";
 import { ExperimentResolver } from "./experiments";
 import { HealthResolver } from "./health";
 import { ModelAliasResolver } from "./modelAliases";
@@ -21,6 +22,8 @@ export const RESOLVERS = [
   ModelAliasResolver,
   ApiKeyResolver,
   ClassificationResolver,
+  EvaluationResolver,
+  RunEvaluationsResolver,
 ] as const;
 
 /** The executable GraphQL schema. */

@@ -44,6 +44,21 @@ export class LabelProbability {
   probability!: number;
 }
 
+@ObjectType({ description: "A rectangle in the original image's pixels (after EXIF rotation)." })
+export class Box {
+  @Field(() => Float, { description: "Left edge, pixels from the image's left." })
+  x!: number;
+
+  @Field(() => Float, { description: "Top edge, pixels from the image's top." })
+  y!: number;
+
+  @Field(() => Float, { description: "Width in pixels." })
+  width!: number;
+
+  @Field(() => Float, { description: "Height in pixels." })
+  height!: number;
+}
+
 @ObjectType({ description: "What the model sees in the image." })
 export class Classification {
   @Field(() => String, { description: "Most probable label (no-logo included)." })
@@ -60,6 +75,13 @@ export class Classification {
 
   @Field(() => [LabelProbability], { description: "The topK most probable labels, most probable first." })
   topK!: LabelProbability[];
+
+  @Field(() => Box, {
+    nullable: true,
+    description:
+      "Where the logo was found, in the original image's pixels; null when the model does not localize (only LOCALIZER runs do) or answers no-logo.",
+  })
+  box!: Box | null;
 
   @Field(() => String, { description: "Run id and checkpoint weights sha256 (runId:sha256) that answered." })
   modelVersion!: string;

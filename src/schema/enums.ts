@@ -105,3 +105,13 @@ export const DatabaseKind = graphqlEnum(
   "DatabaseKind",
   "postgres: an external PostgreSQL server; embedded: the built-in PGlite database.",
 );
+
+export type EvaluationStatus = vocabulary.EvaluationStatus;
+export const EvaluationStatus = graphqlEnum(
+  vocabulary.EVALUATION_STATUSES,
+  "EvaluationStatus",
+  "Lifecycle of an evaluation: images being classified, scored, or failed (see error).",
+);
+
+export type DatasetSplit = vocabulary.DatasetSplit;
+export const DatasetSplit = graphqlEnum(vocabulary.DATASET_SPLITS, "DatasetSplit", "A split of a dataset.");

@@ -114,7 +114,7 @@ export class HyperparametersInput {
   seed?: number | null;
 }
 
-@ObjectType({ description: "Precision, recall and F1 of one class on the validation split." })
+@ObjectType({ description: "Precision, recall and F1 of one class." })
 export class ClassMetric {
   @Field(() => String, { description: "Class label." })
   label!: string;
