@@ -15,7 +15,7 @@ const IMPORT_FORMATS: Record<string, ImportDatasetRequest["format"]> = {
   "image-folder": "IMAGE_FOLDER",
 };
 
-function parseImportFormat(value: string): ImportDatasetRequest["format"] {
+export function parseImportFormat(value: string): ImportDatasetRequest["format"] {
   const format = IMPORT_FORMATS[value.toLowerCase()];
   if (!format) throw new InvalidArgumentError("format must be flickrlogos32 or image-folder");
   return format;

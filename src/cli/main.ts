@@ -6,6 +6,7 @@ import { migrate } from "../db/migrate";
 import { startEmbeddedPostgres } from "../db/embeddedPostgres";
 import { ROLES, type Role } from "../vocabulary";
 import { registerDatasetCommands } from "./datasetCommands";
+import { registerModelCommands } from "./modelCommands";
 import { createRegistry } from "../experiments/registry";
 import { VERSION } from "../version";
 
@@ -120,6 +121,7 @@ export function buildCli(config: Config = loadConfig()): Command {
       }),
     );
   registerDatasetCommands(program, config);
+  registerModelCommands(program, config);
   return program;
 }
 

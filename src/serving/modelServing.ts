@@ -48,7 +48,17 @@ export interface ServingPolicy {
 }
 
 const DEFAULT_MODEL = "production";
+const DEFAULT_TOP_K = 5;
 const MAX_TOP_K = 50;
+
+/** The requested top-k, default 5; BAD_USER_INPUT outside 1…50. */
+function validatedTopK(topK: number | null | undefined): number {
+  const value = topK ?? DEFAULT_TOP_K;
+  if (!Number.isInteger(value) || value < 1 || value > MAX_TOP_K) {
+    throw new ValidationError(`topK must be an integer between 1 and ${MAX_TOP_K}`, { field: "topK" });
+  }
+  return value;
+}
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 /** Strict base64 (optionally a `data:` URL) to bytes; anything else is an invalid image. */
@@ -116,16 +126,12 @@ export class ModelServing {
 
   /**
    * Classifies for the API key `callerKeyId`: takes a token of its rate limit first (RATE_LIMITED
-   * with `retryAfterMs` when none is left), then resolves the model, reads the image and classifies.
+   * with `retryAfterMs` when none is left), then reads the image, resolves the model and classifies.
    */
   async classify(request: ClassifyRequest, callerKeyId: string): Promise<ClassifyOutcome> {
     this.policy.rateLimit.take(callerKeyId);
     const startedMs = performance.now();
-    const topK = request.topK ?? 5;
-    if (!Number.isInteger(topK) || topK < 1 || topK > MAX_TOP_K) {
-      throw new ValidationError(`topK must be an integer between 1 and ${MAX_TOP_K}`, { field: "topK" });
-    }
-    const model = request.model?.trim() || DEFAULT_MODEL;
+    const topK = validatedTopK(request.topK);
     let image: Buffer;
     try {
       image = await this.imageBytes(request);
@@ -133,18 +139,33 @@ export class ModelServing {
       if (error instanceof InvalidImageError) return { kind: "invalidImage", message: error.message };
       throw error;
     }
-    const served = await this.registry.modelAliases.resolveForServing(model);
+    return this.classifyBytes(image, request.model, topK, startedMs);
+  }
+
+  /**
+   * Classifies encoded image bytes with `model` (alias or run id, default production) — what
+   * `classify` does once it has the bytes, for the process's own callers (the CLI), which no
+   * per-key rate limit applies to.
+   */
+  async classifyBytes(
+    image: Buffer,
+    model?: string | null,
+    topK: number = DEFAULT_TOP_K,
+    startedMs = performance.now(),
+  ): Promise<ClassifyOutcome> {
+    const reference = model?.trim() || DEFAULT_MODEL;
+    const served = await this.registry.modelAliases.resolveForServing(reference);
     if (!served) {
       return {
         kind: "modelNotFound",
-        message: `no model ${JSON.stringify(model)}: not an alias, nor a run with a checkpoint`,
+        message: `no model ${JSON.stringify(reference)}: not an alias, nor a run with a checkpoint`,
       };
     }
     try {
       const { weightsSha256, ...output } = await this.classifier.classify(
         served.checkpoint.path,
         image,
-        topK,
+        validatedTopK(topK),
       );
       return {
         kind: "classification",
