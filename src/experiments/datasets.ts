@@ -37,6 +37,8 @@ export interface DatasetSummary {
   source?: { kind: string; root?: string; recipe?: SplitRecipe };
   /** Images per split and class. */
   classCounts?: ClassCounts;
+  /** Images with at least one logo box, per split (box-supervised training needs them). */
+  boxedImageCounts?: SplitCounts;
   /** Synthetic datasets: the generator and its settings (sizes and split seeds once generated). */
   generator?: SyntheticParameters & { name: string; sizes?: unknown; splitSeeds?: unknown };
   /** Synthetic datasets: each brand's artwork source and licence. */

@@ -121,6 +121,7 @@ export function syntheticDatasetContent(
     sources,
     backgrounds: generated.backgrounds,
     classCounts: summary.classCounts,
+    boxedImageCounts: summary.boxedImageCounts,
   };
   return {
     contentHash: summary.contentHash,

@@ -81,6 +81,12 @@ export class Dataset {
   @Field(() => SplitCounts, { description: "Images per split." })
   splitCounts!: SplitCounts;
 
+  @Field(() => SplitCounts, {
+    description:
+      "Images with at least one logo box, per split: what box-supervised (LOCALIZER) training learns from.",
+  })
+  imagesWithBoxes!: SplitCounts;
+
   @Field(() => Date, { description: "When it was registered." })
   createdAt!: Date;
 
@@ -100,6 +106,27 @@ export class ImportDatasetInput {
 
   @Field(() => SplitRecipe, { nullable: true, description: "FlickrLogos-32 split recipe (default ARTICLE)." })
   splitRecipe?: SplitRecipe | null;
+
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      "FLICKRLOGOS27 and PASCAL_VOC without split lists: the first images of each brand that go to train (default 10).",
+  })
+  trainPerClass?: number | null;
+
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      "FLICKRLOGOS27 and PASCAL_VOC: the next images of each brand that go to val (default 2); the rest go to test.",
+  })
+  valPerClass?: number | null;
+
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      "FLICKRLOGOS27 and PASCAL_VOC: the share of no-logo images that goes to val (default 0.5); the rest go to test.",
+  })
+  noLogoValShare?: number | null;
 
   @Field(() => String, {
     nullable: true,
