@@ -40,6 +40,8 @@ describe("migrate", () => {
       "checkpoints",
       "datasets",
       "epoch_metrics",
+      "evaluation_predictions",
+      "evaluations",
       "experiments",
       "model_alias_changes",
       "model_aliases",

@@ -5,19 +5,15 @@ describe("assignPerClassSplits", () => {
   const split = { trainPerClass: 2, valPerClass: 1, noLogoValShare: 0.5 };
 
   it("gives each class its first images to train, the next to val and the rest to test, in input order", () => {
-    expect(assignPerClassSplits(items, (x) => x, split, "no-logo", (x) => x === "q")).toEqual([
-      "train",
-      "train",
-      "val",
-      "test",
-      "train",
-      "val",
-      "train",
-      "val",
-      "test",
-      "test",
-      "test",
-    ]);
+    expect(
+      assignPerClassSplits(
+        items,
+        (x) => x,
+        split,
+        "no-logo",
+        (x) => x === "q",
+      ),
+    ).toEqual(["train", "train", "val", "test", "train", "val", "train", "val", "test", "test", "test"]);
   });
 
   it("names the first bad field", () => {
