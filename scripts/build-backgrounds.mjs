@@ -8,7 +8,9 @@
  * It `apt-get download`s the packages below into the work folder, extracts them there with
  * `dpkg-deb -x`, picks the photographs whose licence is CC0, CC-BY, BSD or public domain (per
  * file, from each package's debian/copyright or upstream notes), downscales them to at most
- * 1024 px, re-encodes them as JPEG and writes data/backgrounds/index.json and LICENSES.md.
+ * 1024 px, re-encodes them as JPEG and writes data/backgrounds/index.json and LICENSES.md. Each
+ * photo gets its scene from the curated SCENES table and about a fifth of every scene is marked
+ * `heldOut` (see assignHeldOut), so held-out sets can use photos training never saw.
  * Never commit the .debs or the extracted trees: they stay in the work folder (default /tmp).
  * Needs Debian's apt (run `apt-get update` first) and `npm ci` (for sharp).
  */
