@@ -19,6 +19,7 @@ describe("toClassificationOutput", () => {
         { label: "adidas", probability: 0.5 },
         { label: "no-logo", probability: 0.3 },
       ],
+      box: null,
       weightsSha256: SHA,
     });
   });
