@@ -28,6 +28,20 @@ export interface EpochMetric extends Omit<EpochMetricRow, "perClass" | "confusio
   confusionMatrix: ConfusionMatrix;
 }
 
+/** An epoch's scalar metrics, without the per-class metrics and confusion matrix (read on demand). */
+export type EpochMetricSummary = Omit<EpochMetric, "perClass" | "confusionMatrix">;
+
+/** The per-class metrics and confusion matrix of one epoch row. */
+export interface EpochDetails {
+  perClass: ClassMetrics[];
+  confusionMatrix: ConfusionMatrix;
+}
+
+/** Whether an epoch record carries its details already (a full row) or only its scalars. */
+export function hasEpochDetails(epoch: EpochMetricSummary | EpochMetric): epoch is EpochMetric {
+  return "perClass" in epoch && "confusionMatrix" in epoch;
+}
+
 /** A frozen checkpoint of a run's best epoch. */
 export interface Checkpoint extends Omit<CheckpointRow, "bytes" | "metrics"> {
   /** Size of the checkpoint's files. */
@@ -37,7 +51,7 @@ export interface Checkpoint extends Omit<CheckpointRow, "bytes" | "metrics"> {
 }
 
 export function runOf(row: RunRow): Run {
-  return { ...row, hyperparameters: row.hyperparameters as unknown as Hyperparameters };
+  return { ...row, tags: row.tags ?? [], hyperparameters: row.hyperparameters as unknown as Hyperparameters };
 }
 
 export function epochMetricOf(row: EpochMetricRow): EpochMetric {
