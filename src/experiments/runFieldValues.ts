@@ -87,6 +87,8 @@ export function timeOf(text: string): Date | null {
 
 /** The literal as a value of `field`, or null when the field cannot hold it. */
 export function fieldValueOf(field: RunField, literal: Literal): FieldValue | null {
+  // PostgreSQL text cannot hold NUL; refused here, so it is an input error and never a SQL one.
+  if (literal.kind !== "number" && literal.value.includes("\u0000")) return null;
   const text = literal.kind === "number" ? literal.text : literal.value;
   switch (field.kind) {
     case "id":

@@ -96,6 +96,8 @@ export interface RunFilter {
   /** Contained (case-insensitively) in the run's note or tags or its experiment's name, description, note or tags. */
   text?: string | null;
   mlBackend?: TextCondition | null;
+  /** Why the run failed. */
+  error?: TextCondition | null;
   sweepIds?: string[] | null;
   hyperparameters?: HyperparameterFilter | null;
   best?: BestMetricFilter | null;
@@ -198,6 +200,7 @@ export function runFilterPredicate(filter: RunFilter): RunPredicate {
         tag: f.tags,
         note: f.note,
         mlBackend: f.mlBackend,
+        error: f.error,
         createdAt: f.createdAt,
         startedAt: f.startedAt,
         finishedAt: f.finishedAt,

@@ -1,3 +1,4 @@
+import { ValidationError } from "../errors";
 import { Prisma } from "../generated/prisma/client";
 import { isId } from "./ids";
 import { runFieldNamed, type RunField } from "./runFields";
@@ -16,6 +17,15 @@ function fieldOf(name: string): RunField {
   const field = runFieldNamed(name);
   if (!field) throw new Error(`unknown run field ${name}`);
   return field;
+}
+
+/** A text parameter; NUL, which PostgreSQL text cannot hold, is an input error. */
+function text(value: FieldValue): string {
+  const string = String(value);
+  if (string.includes("\u0000")) {
+    throw new ValidationError("filter: text may not contain NUL characters", { field: "filter" });
+  }
+  return string;
 }
 
 /** `value` as a typed parameter of the field's kind. */
@@ -39,7 +49,7 @@ function parameter(field: RunField, value: FieldValue): Prisma.Sql {
     case "trainableLayers":
     case "textList":
     case "enumList":
-      return Prisma.sql`CAST(${String(value)} AS text)`;
+      return Prisma.sql`CAST(${text(value)} AS text)`;
   }
 }
 
@@ -94,7 +104,7 @@ function condition(field: RunField, expression: Prisma.Sql, predicate: RunPredic
       if (!isPossible(field, value)) return FALSE;
       if (isList) return listCondition(expression, includes(field, expression, value));
       if (operator === "~") {
-        return guard(Prisma.sql`${expression} ILIKE ${containsPattern(String(value))} ESCAPE '\\'`);
+        return guard(Prisma.sql`${expression} ILIKE ${containsPattern(text(value))} ESCAPE '\\'`);
       }
       return guard(Prisma.sql`${expression} ${Prisma.raw(operator)} ${parameter(field, value)}`);
     }

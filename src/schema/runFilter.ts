@@ -287,6 +287,9 @@ export class RunFilter {
   })
   mlBackend?: TextCondition | null;
 
+  @Field(() => TextCondition, { nullable: true, description: "Why the run failed." })
+  error?: TextCondition | null;
+
   @Field(() => [ID], { nullable: true, description: "Only runs queued by one of these sweeps." })
   sweepIds?: string[] | null;
 
