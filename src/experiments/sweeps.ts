@@ -3,7 +3,7 @@ import type { Sweep as SweepRow } from "../generated/prisma/client";
 import { NotFoundError } from "../errors";
 import type { Hyperparameters } from "../ml/hyperparameters";
 import type { RangeScale, RunStatus, SweepStatus, SweepStrategy } from "../vocabulary";
-import { isId } from "./ids";
+import { isId, orderedIds } from "./ids";
 import { afterTimestamp } from "./keyset";
 import { decodeCursor, pageSize, toPage, type Page, type PageRequest } from "./pagination";
 import { queuedRunData } from "./runLifecycle";
@@ -11,6 +11,23 @@ import { asJson, runOf, type Run } from "./runRecords";
 
 /** Hyperparameters a sweep can vary: every one but the per-class weights. */
 export type SweepDimension = Exclude<keyof Hyperparameters, "classWeights">;
+
+/** Every dimension a space may vary, in the order grids are expanded and sweeps list them. */
+export const SWEEP_DIMENSIONS: readonly SweepDimension[] = [
+  "architecture",
+  "pretrained",
+  "trainableLayers",
+  "imageSize",
+  "batchSize",
+  "epochs",
+  "optimizer",
+  "learningRate",
+  "weightDecay",
+  "augmentations",
+  "lossWeighting",
+  "effectiveNumberBeta",
+  "seed",
+];
 
 /** Bounds a random sweep draws a number between. */
 export interface SweepRange {
@@ -95,23 +112,15 @@ export interface SweepDimensionView {
   scale: RangeScale | null;
 }
 
-/** What a sweep varies: its lists, then its ranges. */
+/** What a sweep varies, in `SWEEP_DIMENSIONS` order (JSONB does not keep the submitted key order). */
 export function sweepDimensionsOf(sweep: Pick<Sweep, "space">): SweepDimensionView[] {
-  const lists = Object.entries(sweep.space.values).map(([name, values]) => ({
-    name,
-    values: (values as unknown[]).map((v) => JSON.stringify(v)),
-    min: null,
-    max: null,
-    scale: null,
-  }));
-  const ranges = Object.entries(sweep.space.ranges).map(([name, range]) => ({
-    name,
-    values: [],
-    min: range!.min,
-    max: range!.max,
-    scale: range!.scale,
-  }));
-  return [...lists, ...ranges];
+  return SWEEP_DIMENSIONS.flatMap((name): SweepDimensionView[] => {
+    const values = sweep.space.values[name];
+    if (values)
+      return [{ name, values: values.map((v) => JSON.stringify(v)), min: null, max: null, scale: null }];
+    const range = sweep.space.ranges[name as RangedDimension];
+    return range ? [{ name, values: [], min: range.min, max: range.max, scale: range.scale }] : [];
+  });
 }
 
 /** Sweeps: runs queued together over a hyperparameter space. */
@@ -128,10 +137,13 @@ export class SweepService {
           baseHyperparameters: asJson(input.baseHyperparameters),
         },
       });
+      // Ids that sort like the points, so "oldest first" lists the runs in the sweep's order.
+      const ids = orderedIds(points.length);
       const runs = await tx.run.createManyAndReturn({
-        data: points.map((h) => queuedRunData(input.experimentId, h, sweep.id)),
+        data: points.map((h, i) => ({ ...queuedRunData(input.experimentId, h, sweep.id), id: ids[i] })),
       });
-      return { sweep: sweepOf(sweep), runs: runs.map(runOf) };
+      const byId = new Map(runs.map((r) => [r.id, runOf(r)]));
+      return { sweep: sweepOf(sweep), runs: ids.map((id) => byId.get(id)!) };
     });
   }
 

@@ -4,7 +4,8 @@ import type { RangedDimension, Sweep, SweepDimension, SweepRange, SweepSpace } f
 import type { Hyperparameters } from "../ml/hyperparameters";
 import type { SweepStrategy } from "../vocabulary";
 import type { RunHyperparametersInput, RunLauncher } from "./runLauncher";
-import { pointHyperparameters, sweepPoints, SWEEP_DIMENSIONS } from "./sweepSpace";
+import { SWEEP_DIMENSIONS } from "../experiments/sweeps";
+import { pointHyperparameters, sweepPoints } from "./sweepSpace";
 
 /** A space as a client sends it: lists per dimension and `<name>Range`s, nulls meaning "not varied". */
 export type SweepSpaceInput = { [K in SweepDimension]?: Hyperparameters[K][] | null } & {

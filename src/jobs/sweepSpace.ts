@@ -1,32 +1,20 @@
 import { ValidationError } from "../errors";
-import type { SweepDimension, SweepRange, SweepSpace } from "../experiments/sweeps";
+import {
+  SWEEP_DIMENSIONS,
+  type SweepDimension,
+  type SweepRange,
+  type SweepSpace,
+} from "../experiments/sweeps";
 import type { Hyperparameters } from "../ml/hyperparameters";
 import { createRandom } from "../ml/random";
 import type { SweepStrategy } from "../vocabulary";
 
 /**
  * The points of a hyperparameter space. GRID: every combination of the listed values, the last
- * dimension varying fastest (in the order of {@link SWEEP_DIMENSIONS}). RANDOM: `maxRuns` distinct
+ * dimension varying fastest (in the order of `SWEEP_DIMENSIONS`). RANDOM: `maxRuns` distinct
  * points, each dimension drawn uniformly from its list or from its range (linear or log-uniform),
  * reproducibly from `seed` (fewer when a finite space has fewer points). Pure.
  */
-
-/** Every dimension a space may vary, in the order grids are expanded. */
-export const SWEEP_DIMENSIONS: readonly SweepDimension[] = [
-  "architecture",
-  "pretrained",
-  "trainableLayers",
-  "imageSize",
-  "batchSize",
-  "epochs",
-  "optimizer",
-  "learningRate",
-  "weightDecay",
-  "augmentations",
-  "lossWeighting",
-  "effectiveNumberBeta",
-  "seed",
-];
 
 /** Most runs one sweep queues. */
 export const MAX_SWEEP_RUNS = 1000;
