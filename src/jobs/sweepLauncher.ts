@@ -1,6 +1,13 @@
 import { ConflictError, NotFoundError, ValidationError } from "../errors";
 import type { Registry } from "../experiments/registry";
-import type { RangedDimension, Sweep, SweepDimension, SweepRange, SweepSpace } from "../experiments/sweeps";
+import {
+  sweepStatusOf,
+  type RangedDimension,
+  type Sweep,
+  type SweepDimension,
+  type SweepRange,
+  type SweepSpace,
+} from "../experiments/sweeps";
 import type { Hyperparameters } from "../ml/hyperparameters";
 import type { SweepStrategy } from "../vocabulary";
 import type { RunHyperparametersInput, RunLauncher } from "./runLauncher";
@@ -107,9 +114,22 @@ export class SweepLauncher {
     return sweep;
   }
 
-  /** Cancels the sweep: its queued runs at once, its running ones after their current batch. */
+  /**
+   * Cancels the sweep: its queued runs at once, its running ones after their current batch. A sweep
+   * already cancelled is returned as it is; one whose runs have all ended is BAD_USER_INPUT.
+   */
   async cancel(id: string): Promise<Sweep> {
-    const sweep = await this.registry.sweeps.markCancelled(id);
+    const current = await this.registry.sweeps.get(id);
+    if (!current) throw new NotFoundError("Sweep", id);
+    const [counts] = await this.registry.sweeps.runStatusCounts([current.id]);
+    if (!current.cancelledAt && counts.QUEUED + counts.RUNNING === 0) {
+      const status = sweepStatusOf(current, counts);
+      throw new ConflictError(
+        `sweep ${id} has finished (${status}); only a sweep with queued or running runs can be cancelled`,
+        { field: "id", status },
+      );
+    }
+    const sweep = await this.registry.sweeps.markCancelled(current.id);
     for (const runId of await this.registry.sweeps.activeRunIds(sweep.id)) {
       try {
         await this.runs.cancel(runId);

@@ -51,7 +51,7 @@ export class SweepResolver {
   @Authorized("ENGINEER")
   @Mutation(() => Sweep, {
     description:
-      "Cancels a sweep: its queued runs at once, its running runs after their current batch. Cancelling it again changes nothing.",
+      "Cancels a sweep: its queued runs at once, its running runs after their current batch. Cancelling it again changes nothing; a sweep whose runs have all ended is BAD_USER_INPUT.",
   })
   async cancelSweep(@Ctx() ctx: Context, @Arg("id", () => ID, { description: "Sweep id." }) id: string) {
     return ctx.services.sweeps.cancel(id);

@@ -131,6 +131,15 @@ describe("a GRID sweep", () => {
       server.keys.viewer,
     );
     expect(found.data!.runs.totalCount).toBe(4);
+    const finished = await server.gql(
+      `mutation($id: ID!) { cancelSweep(id: $id) { status } }`,
+      { id: started.id },
+      server.keys.engineer,
+    );
+    expect(finished.errors?.[0]).toMatchObject({
+      message: `sweep ${started.id} has finished (SUCCEEDED); only a sweep with queued or running runs can be cancelled`,
+      extensions: { code: "BAD_USER_INPUT", field: "id", status: "SUCCEEDED" },
+    });
   }, 300_000);
 
   it("validates every point before writing anything", async () => {
