@@ -2,7 +2,14 @@ import type { ConfusionMatrix } from "../ml/confusionMatrix";
 import { ValidationError } from "../errors";
 import { EPOCH_METRIC_NAMES, type DatasetSplit, type EpochMetricName } from "../vocabulary";
 import type { Evaluation, EvaluationService } from "./evaluations";
-import { downsample, epochBuckets, MAX_SAMPLES, type EpochRange, type SeriesPoint } from "./metricSeries";
+import {
+  downsample,
+  epochBuckets,
+  MAX_SAMPLES,
+  type EpochRange,
+  type EpochValue,
+  type SeriesPoint,
+} from "./metricSeries";
 import {
   compareClasses,
   confusionDifference,
@@ -11,26 +18,28 @@ import {
   type HyperparameterDifference,
   type SharedHyperparameter,
 } from "./runComparison";
-import type { EpochMetric, EpochMetricSummary, Run } from "./runRecords";
-import type { RunService } from "./runs";
+import type { EpochMetric, Run } from "./runRecords";
+import { comparedIds, type EpochSeries, type RunService } from "./runs";
 
 /** `samples` when the request gives none. */
 export const DEFAULT_SAMPLES = 100;
 
-/** The value of a named metric in an epoch's record (null where the epoch lacks it). */
-export function epochMetricValue(epoch: EpochMetricSummary, metric: EpochMetricName): number | null {
-  switch (metric) {
-    case "VAL_MACRO_F1":
-      return epoch.valMacroF1;
-    case "VAL_ACCURACY":
-      return epoch.valAccuracy;
-    case "TEST_ACCURACY":
-      return epoch.testAccuracy;
-    case "TRAIN_ACCURACY":
-      return epoch.trainAccuracy;
-    case "LOSS":
-      return epoch.loss;
-  }
+/** The column of a named metric in a run's epoch series. */
+const SERIES_COLUMNS: Record<EpochMetricName, keyof Omit<EpochSeries, "epochs">> = {
+  VAL_MACRO_F1: "valMacroF1",
+  VAL_ACCURACY: "valAccuracy",
+  TEST_ACCURACY: "testAccuracy",
+  TRAIN_ACCURACY: "trainAccuracy",
+  LOSS: "loss",
+};
+
+/** One metric of a run's series as (epoch, value) pairs, epochs without a value left out. */
+export function seriesValues(series: EpochSeries, metric: EpochMetricName): EpochValue[] {
+  const column = series[SERIES_COLUMNS[metric]];
+  return series.epochs.flatMap((epoch, i) => {
+    const value = column[i];
+    return value === null ? [] : [{ epoch, value }];
+  });
 }
 
 /** What `compareRuns` is asked. */
@@ -152,9 +161,9 @@ export function compareEvaluations(
 }
 
 /**
- * `compareRuns`: up to 100 runs side by side, in four statements whatever their number — the runs,
- * their epochs' scalars (series), their best epochs with per-class metrics and confusion matrices,
- * and their evaluations.
+ * `compareRuns`: up to 100 runs side by side, in four statements whatever their number, sent at
+ * once — the runs, their epochs as columns (one row per run), their best epochs with per-class
+ * metrics and confusion matrices, and their evaluations.
  */
 export class RunComparisonService {
   constructor(
@@ -164,32 +173,27 @@ export class RunComparisonService {
 
   async compare(request: CompareRequest): Promise<RunComparison> {
     const samples = samplesOf(request.samples);
-    const runs = await this.runs.getForComparison(request.ids);
-    const runIds = runs.map((r) => r.id);
+    const runIds = comparedIds(request.ids);
     const referenceId = request.referenceId ?? runIds[0];
     const referenceIndex = runIds.indexOf(referenceId);
     if (referenceIndex < 0) {
       throw new ValidationError("referenceId must be one of ids", { field: "referenceId" });
     }
-    const [epochs, bestEpochs, evaluations] = await Promise.all([
-      this.runs.epochSummariesOfRuns(runIds),
+    // All four at once: the runs (which checks they exist) and what is compared of them.
+    const [runs, seriesOfRuns, bestEpochs, evaluations] = await Promise.all([
+      this.runs.getForComparison(runIds),
+      this.runs.epochSeriesOfRuns(runIds),
       this.runs.bestEpochsOfRuns(runIds),
       this.evaluations.ofRuns(runIds),
     ]);
-    const lastEpoch = Math.max(0, ...epochs.flat().map((e) => e.epoch));
+    const lastEpoch = Math.max(0, ...seriesOfRuns.flatMap((s) => s.epochs));
     const buckets = epochBuckets(lastEpoch, samples);
     const metrics = request.metrics?.length ? request.metrics : EPOCH_METRIC_NAMES;
     const series = runIds.flatMap((runId, i) =>
       metrics.map((metric) => ({
         runId,
         metric,
-        points: downsample(
-          epochs[i].flatMap((e) => {
-            const value = epochMetricValue(e, metric);
-            return value === null ? [] : [{ epoch: e.epoch, value }];
-          }),
-          buckets,
-        ),
+        points: downsample(seriesValues(seriesOfRuns[i], metric), buckets),
       })),
     );
     const reference = bestEpochs[referenceIndex];

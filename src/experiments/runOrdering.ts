@@ -61,6 +61,20 @@ export function orderBySql(ordering: RunOrdering): Prisma.Sql {
   return Prisma.sql`ORDER BY ${ordering.sortExpression} ${direction} NULLS LAST, r.id ${direction}`;
 }
 
+/**
+ * `ORDER BY` for rows that all have a value, in the form a `(column, id)` B-tree index answers in
+ * either direction (no NULLS clause: `DESC NULLS LAST` would defeat a backward index scan).
+ */
+export function orderByValueSql(ordering: RunOrdering): Prisma.Sql {
+  const direction = Prisma.raw(ordering.isDescending ? "DESC" : "ASC");
+  return Prisma.sql`ORDER BY ${ordering.sortExpression} ${direction}, r.id ${direction}`;
+}
+
+/** `ORDER BY` of rows without a value: by id alone. */
+export function orderByIdSql(ordering: RunOrdering): Prisma.Sql {
+  return Prisma.sql`ORDER BY r.id ${Prisma.raw(ordering.isDescending ? "DESC" : "ASC")}`;
+}
+
 /** Checks that a decoded cursor's value fits the ordering (a forged cursor is BAD_USER_INPUT). */
 function cursorValue(ordering: RunOrdering, position: CursorPosition): string | number | null {
   const { value } = position;
@@ -82,17 +96,40 @@ function cursorValue(ordering: RunOrdering, position: CursorPosition): string | 
   return value;
 }
 
-/** Runs strictly after `position` in the ordering. */
-export function afterCursorSql(ordering: RunOrdering, position: CursorPosition): Prisma.Sql {
+/** A cursor's position split the way pages are read: rows with a value first, then rows without. */
+export interface CursorCondition {
+  /** The cursor points at a run without a value: only such runs, and only beyond its id, follow. */
+  isInNullSegment: boolean;
+  /** Runs with a value strictly after the cursor (FALSE once in the null segment). */
+  afterValue: Prisma.Sql;
+  /** Runs without a value after the cursor (all of them while the cursor has a value). */
+  afterNull: Prisma.Sql;
+}
+
+/** What comes strictly after `position`, for each segment of the ordering. */
+export function cursorCondition(ordering: RunOrdering, position: CursorPosition): CursorCondition {
   const value = cursorValue(ordering, position);
   const id = Prisma.sql`CAST(${position.id} AS uuid)`;
-  const expression = ordering.sortExpression;
   const beyond = Prisma.raw(ordering.isDescending ? "<" : ">");
-  if (value === null) return Prisma.sql`(${expression} IS NULL AND r.id ${beyond} ${id})`;
+  if (value === null) {
+    return {
+      isInNullSegment: true,
+      afterValue: Prisma.sql`FALSE`,
+      afterNull: Prisma.sql`r.id ${beyond} ${id}`,
+    };
+  }
   const typed = Prisma.sql`CAST(${value} AS ${Prisma.raw(ordering.valueType)})`;
   // A row comparison, which a (column, id) index answers directly.
-  const nonNull = Prisma.sql`(${expression}, r.id) ${beyond} (${typed}, ${id})`;
-  return ordering.field.isNullable ? Prisma.sql`(${nonNull} OR ${expression} IS NULL)` : nonNull;
+  const afterValue = Prisma.sql`(${ordering.sortExpression}, r.id) ${beyond} (${typed}, ${id})`;
+  return { isInNullSegment: false, afterValue, afterNull: Prisma.sql`TRUE` };
+}
+
+/** Runs strictly after `position` in the ordering, as one condition. */
+export function afterCursorSql(ordering: RunOrdering, position: CursorPosition): Prisma.Sql {
+  const { isInNullSegment, afterValue, afterNull } = cursorCondition(ordering, position);
+  const expression = ordering.sortExpression;
+  if (isInNullSegment) return Prisma.sql`(${expression} IS NULL AND ${afterNull})`;
+  return ordering.field.isNullable ? Prisma.sql`(${afterValue} OR ${expression} IS NULL)` : afterValue;
 }
 
 /** The value a run's cursor records: the sort value as SQL returned it, JSON-safe. */

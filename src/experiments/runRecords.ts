@@ -37,6 +37,9 @@ export interface EpochDetails {
   confusionMatrix: ConfusionMatrix;
 }
 
+/** A run as a list returns it: with its best epoch's scalars when the list read them (null: none). */
+export type ListedRun = Run & { bestEpochSummary?: EpochMetricSummary | null };
+
 /** Whether an epoch record carries its details already (a full row) or only its scalars. */
 export function hasEpochDetails(epoch: EpochMetricSummary | EpochMetric): epoch is EpochMetric {
   return "perClass" in epoch && "confusionMatrix" in epoch;

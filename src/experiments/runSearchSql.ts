@@ -1,5 +1,12 @@
 import { Prisma } from "../generated/prisma/client";
-import { afterCursorSql, orderBySql, type RunOrdering } from "./runOrdering";
+import {
+  afterCursorSql,
+  cursorCondition,
+  orderByIdSql,
+  orderBySql,
+  orderByValueSql,
+  type RunOrdering,
+} from "./runOrdering";
 import type { CursorPosition } from "./pagination";
 
 /**
@@ -44,18 +51,49 @@ export const RUN_COLUMNS = Prisma.raw(
   ].join(", "),
 );
 
-/** One page (`limit` rows) of the runs meeting `where`, after `after`, each with its sort value. */
+/** The scalars of `page`'s best epoch as JSON (null without one), read for the page's rows only. */
+const BEST_EPOCH_SUMMARY = Prisma.raw(
+  `(SELECT jsonb_build_object('id', bm.id, 'runId', bm.run_id, 'epoch', bm.epoch, 'loss', bm.loss,
+      'trainAccuracy', bm.train_accuracy, 'valAccuracy', bm.val_accuracy, 'testAccuracy', bm.test_accuracy,
+      'valMacroF1', bm.val_macro_f1, 'majorityBaselineAccuracy', bm.majority_baseline_accuracy,
+      'durationMs', bm.duration_ms, 'createdAt', bm.created_at)
+    FROM epoch_metrics bm WHERE bm.run_id = page.id AND bm.epoch = page."bestEpoch")`,
+);
+
+/**
+ * One page (`limit` rows) of the runs meeting `where`, after `after`, each with its sort value and
+ * its best epoch's scalars. A nullable sort field is read as two index-friendly segments — runs with
+ * a value (`ORDER BY value, id`, which a `(column, id)` index walks in either direction and stops
+ * after `limit` rows), then runs without one (by id) — instead of one `NULLS LAST` sort of every
+ * matching run.
+ */
 export function runPageSql(
   where: Prisma.Sql,
   ordering: RunOrdering,
   after: CursorPosition | null,
   limit: number,
 ): Prisma.Sql {
-  const keyset = after ? Prisma.sql` AND ${afterCursorSql(ordering, after)}` : Prisma.empty;
-  return Prisma.sql`SELECT ${RUN_COLUMNS}, ${ordering.sortExpression} AS "sortValue"
-    FROM runs r
-    WHERE ${where}${keyset}
-    ${orderBySql(ordering)}
+  const direction = Prisma.raw(ordering.isDescending ? "DESC" : "ASC");
+  const expression = ordering.sortExpression;
+  const select = (segment: 0 | 1) =>
+    Prisma.sql`SELECT ${RUN_COLUMNS}, ${expression} AS "sortValue", ${Prisma.raw(String(segment))} AS "segment" FROM runs r`;
+  let inner: Prisma.Sql;
+  if (!ordering.field.isNullable) {
+    const keyset = after ? Prisma.sql` AND ${afterCursorSql(ordering, after)}` : Prisma.empty;
+    inner = Prisma.sql`${select(0)} WHERE ${where}${keyset} ${orderByValueSql(ordering)} LIMIT ${limit}`;
+  } else {
+    const cursor = after && cursorCondition(ordering, after);
+    const valued = Prisma.sql`(${select(0)}
+      WHERE ${where} AND ${expression} IS NOT NULL${cursor ? Prisma.sql` AND ${cursor.afterValue}` : Prisma.empty}
+      ${orderByValueSql(ordering)} LIMIT ${limit})`;
+    const valueless = Prisma.sql`(${select(1)}
+      WHERE ${where} AND ${expression} IS NULL${cursor ? Prisma.sql` AND ${cursor.afterNull}` : Prisma.empty}
+      ${orderByIdSql(ordering)} LIMIT ${limit})`;
+    inner = cursor?.isInNullSegment ? valueless : Prisma.sql`${valued} UNION ALL ${valueless}`;
+  }
+  return Prisma.sql`SELECT page.*, ${BEST_EPOCH_SUMMARY} AS "bestEpochSummary"
+    FROM (${inner}) AS page
+    ORDER BY page."segment", page."sortValue" ${direction}, page.id ${direction}
     LIMIT ${limit}`;
 }
 

@@ -5,7 +5,7 @@ import {
   type EpochMetric as EpochRecord,
   type EpochMetricSummary,
 } from "../experiments/runRecords";
-import type { Run as RunRecord } from "../experiments/runs";
+import type { ListedRun, Run as RunRecord } from "../experiments/runs";
 import { EpochMetricName, RunOrder } from "../schema/enums";
 import { Dataset } from "../schema/dataset";
 import { Experiment } from "../schema/experiment";
@@ -158,8 +158,12 @@ export class RunResolver {
   }
 
   @FieldResolver(() => EpochMetric, { nullable: true })
-  async bestEpochMetric(@Root() run: RunRecord, @Ctx() ctx: Context) {
-    return run.bestEpoch === null ? null : ctx.loaders.bestEpochByRunId.load(run.id);
+  async bestEpochMetric(@Root() run: ListedRun, @Ctx() ctx: Context) {
+    if (run.bestEpoch === null) return null;
+    // A run page reads its runs' best epochs in the same statement.
+    return run.bestEpochSummary !== undefined
+      ? run.bestEpochSummary
+      : ctx.loaders.bestEpochByRunId.load(run.id);
   }
 
   @FieldResolver(() => Checkpoint, { nullable: true })
