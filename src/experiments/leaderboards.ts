@@ -7,7 +7,7 @@ import { decodeCursor, pageSize, toPage, type Page, type PageRequest } from "./p
 import { cursorValueOf, runOrdering } from "./runOrdering";
 import { allOf, not, type RunPredicate } from "./runPredicate";
 import { runPredicateSql } from "./runPredicateSql";
-import { runOf, type Run } from "./runRecords";
+import { runOfRawRow, type Run } from "./runRecords";
 import { leaderboardPageSql, runCountSql } from "./runSearchSql";
 import type { Run as RunRow } from "../generated/prisma/client";
 
@@ -128,9 +128,9 @@ export class LeaderboardService {
     const after = request.after ? decodeCursor(cursorTag, request.after) : null;
     const id = "experimentId" in scope ? scope.experimentId : scope.datasetId;
     const rows = isId(id)
-      ? await this.prisma.$queryRaw<(RunRow & { sortValue: number; rank: number })[]>(
-          leaderboardPageSql(runPredicateSql(scopePredicate(scope, metric)), ordering, after, limit + 1),
-        )
+      ? await this.prisma.$queryRaw<
+          (Omit<RunRow, "hyperparameters"> & { hyperparameters: string; sortValue: number; rank: number })[]
+        >(leaderboardPageSql(runPredicateSql(scopePredicate(scope, metric)), ordering, after, limit + 1))
       : [];
     const page = toPage(
       rows,
@@ -152,7 +152,7 @@ export class LeaderboardService {
           rank,
           value: sortValue,
           liftOverBaseline: baseline === null ? null : sortValue - baseline,
-          run: runOf(columns),
+          run: runOfRawRow(columns),
         })),
       },
     };

@@ -53,6 +53,14 @@ export interface Checkpoint extends Omit<CheckpointRow, "bytes" | "metrics"> {
   metrics: EpochMetrics;
 }
 
+/**
+ * A run row read with raw SQL, its JSON column selected as text (`RUN_COLUMNS`): parsed here with
+ * JSON.parse, several times cheaper than the driver adapter's conversion of JSON values.
+ */
+export function runOfRawRow(row: Omit<RunRow, "hyperparameters"> & { hyperparameters: string }): Run {
+  return runOf({ ...row, hyperparameters: JSON.parse(row.hyperparameters) as RunRow["hyperparameters"] });
+}
+
 export function runOf(row: RunRow): Run {
   return { ...row, tags: row.tags ?? [], hyperparameters: row.hyperparameters as unknown as Hyperparameters };
 }

@@ -20,7 +20,8 @@ export const RUN_COLUMNS = Prisma.raw(
     `r.id`,
     `r.experiment_id AS "experimentId"`,
     `r.status::text AS "status"`,
-    `r.hyperparameters`,
+    // As text, parsed by runOfRawRow (cheaper than the adapter's JSON conversion).
+    `r.hyperparameters::text AS "hyperparameters"`,
     `r.architecture::text AS "architecture"`,
     `r.pretrained`,
     `r.optimizer::text AS "optimizer"`,
@@ -51,13 +52,13 @@ export const RUN_COLUMNS = Prisma.raw(
   ].join(", "),
 );
 
-/** The scalars of `page`'s best epoch as JSON (null without one), read for the page's rows only. */
+/** The scalars of `page`'s best epoch as JSON text (null without one), read for the page's rows only. */
 const BEST_EPOCH_SUMMARY = Prisma.raw(
   `(SELECT jsonb_build_object('id', bm.id, 'runId', bm.run_id, 'epoch', bm.epoch, 'loss', bm.loss,
       'trainAccuracy', bm.train_accuracy, 'valAccuracy', bm.val_accuracy, 'testAccuracy', bm.test_accuracy,
       'valMacroF1', bm.val_macro_f1, 'majorityBaselineAccuracy', bm.majority_baseline_accuracy,
       'durationMs', bm.duration_ms, 'createdAt', bm.created_at)
-    FROM epoch_metrics bm WHERE bm.run_id = page.id AND bm.epoch = page."bestEpoch")`,
+    FROM epoch_metrics bm WHERE bm.run_id = page.id AND bm.epoch = page."bestEpoch")::text`,
 );
 
 /**

@@ -20,6 +20,7 @@ import {
   checkpointOf,
   epochMetricOf,
   runOf,
+  runOfRawRow,
   type Checkpoint,
   type EpochDetails,
   type EpochMetric,
@@ -81,11 +82,14 @@ const EPOCH_SUMMARY_COLUMNS = Prisma.raw(
   ].join(", "),
 );
 
-type SearchRow = RunRow & {
+type RawRunRow = Omit<RunRow, "hyperparameters"> & { hyperparameters: string };
+
+type SearchRow = RawRunRow & {
   sortValue: unknown;
   parentId?: string;
   segment?: number;
-  bestEpochSummary?: (Omit<EpochMetricSummary, "createdAt"> & { createdAt: string }) | null;
+  /** JSON text of the best epoch's scalars, or null. */
+  bestEpochSummary?: string | null;
 };
 
 /** The predicate of a search: the filter and the parsed query together. */
@@ -119,10 +123,10 @@ export class RunService {
     // Raw SQL: a page of runs maps several times faster than through Prisma's findMany.
     const rows = valid.length
       ? await this.prisma.$queryRaw<
-          RunRow[]
+          RawRunRow[]
         >`SELECT ${RUN_COLUMNS} FROM runs r WHERE r.id = ANY(CAST(${valid} AS uuid[]))`
       : [];
-    const byId = new Map(rows.map((r) => [r.id, runOf(r)]));
+    const byId = new Map(rows.map((r) => [r.id, runOfRawRow(r)]));
     return ids.map((id) => byId.get(id.toLowerCase()) ?? null);
   }
 
@@ -216,12 +220,11 @@ export class RunService {
           bestEpochSummary,
           ...columns
         } = row;
-        const run: ListedRun = runOf(columns);
+        const run: ListedRun = runOfRawRow(columns);
         if (bestEpochSummary !== undefined) {
-          run.bestEpochSummary = bestEpochSummary && {
-            ...bestEpochSummary,
-            createdAt: new Date(bestEpochSummary.createdAt),
-          };
+          const summary =
+            bestEpochSummary === null ? null : (JSON.parse(bestEpochSummary) as EpochMetricSummary);
+          run.bestEpochSummary = summary && { ...summary, createdAt: new Date(summary.createdAt) };
         }
         return run;
       }),
@@ -255,17 +258,19 @@ export class RunService {
    */
   async epochSeriesOfRuns(runIds: readonly string[]): Promise<EpochSeries[]> {
     const ids = runIds.filter(isId);
+    // One JSON text per run: parsed with JSON.parse, far cheaper than the adapter's array conversion.
     const rows = ids.length
-      ? await this.prisma.$queryRaw<(EpochSeries & { runId: string })[]>`
-          SELECT run_id AS "runId", array_agg(epoch ORDER BY epoch) AS epochs,
-                 array_agg(loss ORDER BY epoch) AS loss,
-                 array_agg(train_accuracy ORDER BY epoch) AS "trainAccuracy",
-                 array_agg(val_accuracy ORDER BY epoch) AS "valAccuracy",
-                 array_agg(test_accuracy ORDER BY epoch) AS "testAccuracy",
-                 array_agg(val_macro_f1 ORDER BY epoch) AS "valMacroF1"
+      ? await this.prisma.$queryRaw<{ runId: string; series: string }[]>`
+          SELECT run_id AS "runId", json_build_object(
+                   'epochs', array_agg(epoch ORDER BY epoch),
+                   'loss', array_agg(loss ORDER BY epoch),
+                   'trainAccuracy', array_agg(train_accuracy ORDER BY epoch),
+                   'valAccuracy', array_agg(val_accuracy ORDER BY epoch),
+                   'testAccuracy', array_agg(test_accuracy ORDER BY epoch),
+                   'valMacroF1', array_agg(val_macro_f1 ORDER BY epoch))::text AS series
           FROM epoch_metrics WHERE run_id = ANY(CAST(${ids} AS uuid[])) GROUP BY run_id`
       : [];
-    const byRun = new Map(rows.map(({ runId, ...series }) => [runId, series]));
+    const byRun = new Map(rows.map(({ runId, series }) => [runId, JSON.parse(series) as EpochSeries]));
     const empty = {
       epochs: [],
       loss: [],
@@ -294,29 +299,33 @@ export class RunService {
   async bestEpochsOfRuns(runIds: readonly string[]): Promise<(EpochMetric | null)[]> {
     const ids = runIds.filter(isId);
     const rows = ids.length
-      ? await this.prisma.$queryRaw<EpochMetric[]>`
-          SELECT ${EPOCH_SUMMARY_COLUMNS}, em.per_class AS "perClass", em.confusion_matrix AS "confusionMatrix"
+      ? await this.prisma.$queryRaw<(EpochMetricSummary & { perClass: string; confusionMatrix: string })[]>`
+          SELECT ${EPOCH_SUMMARY_COLUMNS}, em.per_class::text AS "perClass", em.confusion_matrix::text AS "confusionMatrix"
           FROM runs r
           JOIN epoch_metrics em ON em.run_id = r.id AND em.epoch = r.best_epoch
           WHERE r.id = ANY(CAST(${ids} AS uuid[]))`
       : [];
-    const byRun = new Map(rows.map((e) => [e.runId, e]));
+    const byRun = new Map<string, EpochMetric>(
+      rows.map((e) => [
+        e.runId,
+        { ...e, perClass: JSON.parse(e.perClass), confusionMatrix: JSON.parse(e.confusionMatrix) },
+      ]),
+    );
     return runIds.map((id) => byRun.get(id) ?? null);
   }
 
   /** Per-class metrics and confusion matrices of epochs by epoch-row id (for dataloaders). */
   async epochDetailsByIds(epochIds: readonly string[]): Promise<(EpochDetails | null)[]> {
-    const rows = await this.prisma.epochMetric.findMany({
-      where: { id: { in: epochIds.filter(isId) } },
-      select: { id: true, perClass: true, confusionMatrix: true },
-    });
+    const ids = epochIds.filter(isId);
+    const rows = ids.length
+      ? await this.prisma.$queryRaw<{ id: string; perClass: string; confusionMatrix: string }[]>`
+          SELECT id, per_class::text AS "perClass", confusion_matrix::text AS "confusionMatrix"
+          FROM epoch_metrics WHERE id = ANY(CAST(${ids} AS uuid[]))`
+      : [];
     const byId = new Map<string, EpochDetails>(
       rows.map((r) => [
         r.id,
-        {
-          perClass: r.perClass as unknown as EpochDetails["perClass"],
-          confusionMatrix: r.confusionMatrix as unknown as EpochDetails["confusionMatrix"],
-        },
+        { perClass: JSON.parse(r.perClass), confusionMatrix: JSON.parse(r.confusionMatrix) },
       ]),
     );
     return epochIds.map((id) => byId.get(id) ?? null);
