@@ -40,10 +40,13 @@ describe("migrate", () => {
       "checkpoints",
       "datasets",
       "epoch_metrics",
+      "evaluation_predictions",
+      "evaluations",
       "experiments",
       "model_alias_changes",
       "model_aliases",
       "runs",
+      "sweeps",
     ]);
   });
 
