@@ -8,11 +8,14 @@
  * It `apt-get download`s the packages below into the work folder, extracts them there with
  * `dpkg-deb -x`, picks the photographs whose licence is CC0, CC-BY, BSD or public domain (per
  * file, from each package's debian/copyright or upstream notes), downscales them to at most
- * 1024 px, re-encodes them as JPEG and writes data/backgrounds/index.json and LICENSES.md.
+ * 1024 px, re-encodes them as JPEG and writes data/backgrounds/index.json and LICENSES.md. Each
+ * photo gets its scene from the curated SCENES table and about a fifth of every scene is marked
+ * `heldOut` (see assignHeldOut), so held-out sets can use photos training never saw.
  * Never commit the .debs or the extracted trees: they stay in the work folder (default /tmp).
  * Needs Debian's apt (run `apt-get update` first) and `npm ci` (for sharp).
  */
 import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
@@ -191,17 +194,23 @@ function skimagePhotos() {
     ["hubble_deep_field.jpg", "public-domain", "NASA"],
     ["rocket.jpg", "public-domain", "SpaceX"],
     ["coins.png", "public-domain", "Greek coins, Pompeii (skimage: no known copyright restrictions)"],
-    ["retina.jpg", "CC0-1.0", "Häggström, Mikael (Wikimedia, CC0)"],
-    ["clock_motion.png", "public-domain", "Stefan van der Walt"],
     ["text.png", "public-domain", "skimage: no known copyright restrictions, public domain"],
+    [
+      "motorcycle_left.png",
+      "BSD-3-Clause",
+      "Middlebury 2014 stereo benchmark (N. Nesic, P. Westling, X. Wang, Y. Kitajima, G. Krathwohl, D. Scharstein)",
+      "no per-image licence in skimage/data/_fetchers.py; debian/copyright Files: * is BSD-3-Clause",
+    ],
   ];
-  return photos.map(([file, license, copyright]) => ({
+  // Left out: retina.jpg (a fundus photograph) and clock_motion.png (a blurred grey disc): no
+  // logo is ever printed on either; the other files in skimage/data are charts, masks or tiny.
+  return photos.map(([file, license, copyright, note]) => ({
     pkg,
     name: `skimage-${file.replace(/\..*$/, "").replace(/_/g, "-")}`,
     sourcePath: `/${dir}/${file}`,
     license,
     copyright,
-    note: "package licence BSD-3-Clause; per-image note in skimage/data/_fetchers.py",
+    note: note ?? "package licence BSD-3-Clause; per-image note in skimage/data/_fetchers.py",
     input: path.join(pkg.root, dir, file),
   }));
 }
@@ -238,7 +247,23 @@ function opencvPhotos() {
       "rubberwhale1.png",
       "butterfly.jpg",
       "building.jpg",
+      "licenseplate_motion.jpg",
+      "box.png",
+      "box_in_scene.png",
     ].map((f) => `examples/data/${f}`),
+    // Street and shop-front photos of the scene-text samples (the crops that show a brand,
+    // FOSTER'S and SANYO, and the blurred "Produkt" crop are left out).
+    ...[
+      "scenetext01.jpg",
+      "scenetext02.jpg",
+      "scenetext03.jpg",
+      "scenetext04.jpg",
+      "scenetext05.jpg",
+      "scenetext06.jpg",
+      "scenetext_segmented_word01.jpg",
+      "scenetext_segmented_word02.jpg",
+      "scenetext_segmented_word03.jpg",
+    ].map((f) => `examples/text/${f}`),
     ...[
       "ambush_5_left.jpg",
       "astra_color.jpg",
@@ -250,10 +275,19 @@ function opencvPhotos() {
       "Background_Subtraction_Tutorial_frame.jpg",
       "Histogram_Calculation_Original_Image.jpg",
       "Template_Matching_Original_Image.jpg",
+      "pexels_double_decker_bus.jpg",
+      "space_shuttle.jpg",
+      "4_barcodes.jpg",
+      "227943776_1.jpg",
+      "230501201_1.jpg",
+      "handSrc.jpg",
+      "Threshold_inRange_Tutorial_Result_input.jpeg",
     ].map((f) => `opencv4/html/${f}`),
   ];
   // Left out: lena/messi (rights, a UNICEF logo), logos, charts, screenshots, detector outputs
-  // with drawn labels (yolo.jpg), calibration boards, and drawings.
+  // with drawn labels (yolo.jpg, bus_det.jpg, opencv_bus_res.jpg, person_multi_det.jpg),
+  // calibration boards, drawings, photos showing a brand (realsense.jpg: Intel; detect_test1.jpg:
+  // Canon) and the .avi samples (no video decoder in this toolchain; Megamind is a film trailer).
   return files.map((file) => ({
     pkg,
     name: `opencv-${path.basename(file).replace(/\..*$/, "").replace(/_/g, "-").toLowerCase()}${file.startsWith("examples/data") ? "" : `-${file.split("/")[1]}`}`,
@@ -348,6 +382,274 @@ function sklearnPhotos() {
   }));
 }
 
+/** Qt 5 example photos: debian/copyright `Files: examples/*` is BSD-3-clause (The Qt Company). */
+function qtExamplePhotos() {
+  const sources = [
+    [
+      "qtbase5-examples",
+      "2016-2019 The Qt Company Ltd.",
+      [
+        "widgets/effects/fademessage/background.jpg",
+        "widgets/graphicsview/boxes/cubemap_posx.jpg",
+        "widgets/graphicsview/weatheranchorlayout/images/place.jpg",
+        "widgets/painting/composition/flower.jpg",
+      ],
+    ],
+    [
+      "qtdeclarative5-examples",
+      "2016-2021 The Qt Company Ltd.",
+      [
+        "quick/customitems/scrollbar/pics/niagara_falls.jpg",
+        "quick/particles/images/backgroundLeaves.jpg",
+        "quick/touchinteraction/flickable/content/cork.jpg",
+      ],
+    ],
+  ];
+  // Left out: drawings (butterfly.png, the sub-attaq and samegame art), abstract renders,
+  // the Qt advertisement (puzzle/example.jpg) and paper textures (Time-For-Lunch-2.jpg).
+  return sources.flatMap(([name, copyright, files]) => {
+    const pkg = fetchPackage(name);
+    const dir = "usr/lib/x86_64-linux-gnu/qt5/examples";
+    return files.map((file) => ({
+      pkg,
+      name: `qt-${path.basename(file).replace(/\..*$/, "").replace(/_/g, "-").toLowerCase()}`,
+      sourcePath: `/${dir}/${file}`,
+      license: "BSD-3-Clause",
+      copyright,
+      note: "debian/copyright Files: examples/*",
+      input: path.join(pkg.root, dir, file),
+    }));
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scenes and the held-out part. Each photo's scene was assigned by looking at it (contact sheets
+// of every candidate, reviewed by hand): where in the world a logo on such a background would sit.
+
+/** The scene of every photo, by output name; a photo missing here (or a name left over) fails the build. */
+const SCENES = {
+  street: [
+    "opencv-aero1",
+    "opencv-aero3",
+    "opencv-background-subtraction-tutorial-frame-html",
+    "opencv-graf1",
+    "opencv-leuvena",
+    "opencv-leuvenb",
+    "opencv-scenetext01-text",
+    "opencv-scenetext02-text",
+    "opencv-scenetext04-text",
+    "opencv-scenetext05-text",
+  ],
+  shop: [
+    "opencv-scenetext03-text",
+    "opencv-scenetext06-text",
+    "opencv-scenetext-segmented-word01-text",
+    "opencv-scenetext-segmented-word02-text",
+    "opencv-scenetext-segmented-word03-text",
+  ],
+  vehicle: [
+    "opencv-licenseplate-motion",
+    "opencv-pexels-double-decker-bus-html",
+    "opencv-space-shuttle-html",
+    "opencv-template-matching-original-image-html",
+    "skimage-motorcycle-left",
+    "skimage-rocket",
+  ],
+  people: [
+    "opencv-227943776-1-html",
+    "opencv-230501201-1-html",
+    "opencv-ambush-5-left-html",
+    "opencv-basketball1",
+    "opencv-handsrc-html",
+    "opencv-threshold-inrange-tutorial-result-input-html",
+    "skimage-astronaut",
+    "skimage-camera",
+  ],
+  product: [
+    "gcompris-others-bucket",
+    "gcompris-others-pan",
+    "gcompris-renewable-solar1",
+    "gcompris-renewable-solar2",
+    "gcompris-renewable-solar3",
+    "gcompris-renewable-solar4",
+    "gcompris-renewable-solar7",
+    "gcompris-tools-hammer3",
+    "gcompris-tools-hammer5",
+    "gcompris-tools-measuringtape3",
+    "gcompris-tools-measuringtape4",
+    "gcompris-tools-multimeter2",
+    "gcompris-tools-nailcutter",
+    "gcompris-tools-scissors2",
+    "gcompris-tools-screwdriver",
+    "gcompris-tools-screwdriver2",
+    "gcompris-tools-sidecutter1",
+    "gcompris-tools-wrench",
+    "gcompris-tools-wrench1",
+    "lomiri-picture_1a",
+    "opencv-4-barcodes-html",
+    "opencv-board",
+    "opencv-box",
+    "opencv-box-in-scene",
+    "opencv-ela-original",
+    "qt-background",
+    "skimage-coins",
+  ],
+  food: [
+    "lomiri-picture_0b",
+    "lomiri-wine",
+    "opencv-apple",
+    "opencv-fruits",
+    "opencv-fsrcnnoutput-html",
+    "opencv-orange",
+    "opencv-smarties",
+    "skimage-coffee",
+  ],
+  indoor: [
+    "opencv-aloel",
+    "opencv-astra-color-html",
+    "opencv-plant-alphamat",
+    "opencv-rubberwhale1",
+    "opencv-studentssample-input-html",
+    "opencv-stuff",
+  ],
+  building: [
+    "gcompris-monuments-greatwall",
+    "gcompris-monuments-leaningtowerofpisa",
+    "gcompris-monuments-lemusee",
+    "gcompris-monuments-mountrushmore",
+    "gcompris-monuments-zimnipalace",
+    "gcompris-others-igloo",
+    "gcompris-renewable-dam2",
+    "gcompris-renewable-dam3",
+    "gcompris-renewable-windmill",
+    "gcompris-renewable-windmill12",
+    "gcompris-renewable-windmill14",
+    "gcompris-renewable-windmill7",
+    "opencv-building",
+    "opencv-fusion-mertens-html",
+    "opencv-home",
+    "opencv-home-reg",
+    "sklearn-china",
+  ],
+  animal: [
+    "gcompris-animals-crocodile",
+    "gcompris-animals-moose",
+    "gcompris-animals-panda",
+    "gcompris-fishes-fish1",
+    "gcompris-fishes-fish14",
+    "gcompris-fishes-fish15",
+    "gcompris-fishes-fish2",
+    "gcompris-fishes-fish23",
+    "gcompris-fishes-fish24",
+    "gcompris-fishes-fish25",
+    "gcompris-fishes-fish26",
+    "gcompris-fishes-fish27",
+    "gcompris-fishes-fish28",
+    "gcompris-fishes-fish3",
+    "gcompris-fishes-fish4",
+    "gcompris-fishes-fish5",
+    "lomiri-friends",
+    "opencv-000-hfs",
+    "opencv-baboon",
+    "opencv-butterfly",
+    "opencv-butterfly-dnn_superres",
+    "opencv-chicky-512",
+    "opencv-squirrel-cls",
+    "skimage-chelsea",
+  ],
+  nature: [
+    "enlightenment-bamboo",
+    "enlightenment-foggy-trees",
+    "enlightenment-god-rays",
+    "enlightenment-green-maple",
+    "enlightenment-lichen-branches",
+    "enlightenment-mountain",
+    "enlightenment-peaks",
+    "enlightenment-red-maple",
+    "enlightenment-snow-trees",
+    "enlightenment-spruce-needles",
+    "enlightenment-sunset-clouds",
+    "enlightenment-white-flower",
+    "enlightenment-yellow-flower",
+    "lomiri-aitzgorri",
+    "lomiri-life",
+    "lomiri-picosdeeuropa",
+    "lomiri-seeding",
+    "lomiri-sunset",
+    "opencv-boat-html",
+    "opencv-histogram-calculation-original-image-html",
+    "opencv-retina-treehdr-retina-html",
+    "qt-cubemap-posx",
+    "qt-flower",
+    "qt-niagara-falls",
+    "qt-place",
+    "skimage-hubble-deep-field",
+    "sklearn-flower",
+  ],
+  texture: [
+    "enlightenment-paper-flower",
+    "enlightenment-sea-of-lanterns",
+    "opencv-starry-night",
+    "qt-backgroundleaves",
+    "qt-cork",
+    "skimage-brick",
+    "skimage-grass",
+    "skimage-gravel",
+    "skimage-text",
+  ],
+};
+
+/** Near-duplicates (two views of one place or object): one group, so they are held out together. */
+const SAME_VIEW_GROUPS = {
+  "opencv-aero": ["opencv-aero1", "opencv-aero3"],
+  "opencv-box": ["opencv-box", "opencv-box-in-scene"],
+  "opencv-leuven": ["opencv-leuvena", "opencv-leuvenb"],
+};
+
+/** About this share of each scene's photos is held out: generated held-out sets draw only on them. */
+const HELD_OUT_SHARE = 0.2;
+const HELD_OUT_SEED = "logolab-backgrounds-v1";
+
+function sceneOf(name) {
+  const scene = Object.keys(SCENES).find((s) => SCENES[s].includes(name));
+  if (!scene) throw new Error(`no scene for ${name}: add it to SCENES`);
+  return scene;
+}
+
+function groupOf(name) {
+  return Object.keys(SAME_VIEW_GROUPS).find((g) => SAME_VIEW_GROUPS[g].includes(name)) ?? name;
+}
+
+/**
+ * Marks `heldOut` per scene: the scene's groups ranked by sha256(seed, group) are held out in that
+ * order until about HELD_OUT_SHARE of its photos are, keeping at least one group in training, so
+ * every scene is in both parts and no near-duplicate straddles them.
+ */
+function assignHeldOut(entries) {
+  const rank = (group) => createHash("sha256").update(`${HELD_OUT_SEED}\u0000${group}`).digest("hex");
+  for (const scene of Object.keys(SCENES)) {
+    const members = entries.filter((e) => e.scene === scene);
+    const groups = [...new Set(members.map((e) => e.group))].sort((a, b) => (rank(a) < rank(b) ? -1 : 1));
+    if (groups.length < 2) throw new Error(`scene ${scene} needs two groups to be in both parts`);
+    const target = Math.max(1, Math.round(members.length * HELD_OUT_SHARE));
+    let heldOutCount = 0;
+    for (const group of groups.slice(0, -1)) {
+      if (heldOutCount >= target) break;
+      for (const e of members.filter((m) => m.group === group)) {
+        e.heldOut = true;
+        heldOutCount++;
+      }
+    }
+  }
+}
+
+function checkScenesCover(photos) {
+  for (const photo of photos) sceneOf(photo.name);
+  const names = new Set(photos.map((p) => p.name));
+  for (const name of Object.values(SCENES).flat())
+    if (!names.has(name)) throw new Error(`SCENES names ${name}, which no source produced`);
+}
+
 // ---------------------------------------------------------------------------------------------
 
 async function writePhoto(photo) {
@@ -365,6 +667,9 @@ async function writePhoto(photo) {
     width: info.width,
     height: info.height,
     bytes: info.size,
+    scene: sceneOf(photo.name),
+    group: groupOf(photo.name),
+    heldOut: false,
     package: photo.pkg.name,
     packageVersion: photo.pkg.version,
     sourcePath: photo.sourcePath,
@@ -374,10 +679,18 @@ async function writePhoto(photo) {
   };
 }
 
+function countBy(entries, key) {
+  const counts = {};
+  for (const e of entries) counts[key(e)] = (counts[key(e)] ?? 0) + 1;
+  return counts;
+}
+
 function licensesMarkdown(entries) {
   const totalMb = (entries.reduce((s, e) => s + e.bytes, 0) / 1e6).toFixed(1);
-  const byLicense = {};
-  for (const e of entries) byLicense[e.license] = (byLicense[e.license] ?? 0) + 1;
+  const byLicense = countBy(entries, (e) => e.license);
+  const heldOut = entries.filter((e) => e.heldOut);
+  const bySceneAll = countBy(entries, (e) => e.scene);
+  const bySceneHeldOut = countBy(heldOut, (e) => e.scene);
   const cell = (s) => String(s).replace(/\|/g, "\\|").replace(/\n/g, " ");
   return [
     "# Background photographs: sources and licences",
@@ -394,11 +707,16 @@ function licensesMarkdown(entries) {
         .join(", ") +
       ".",
     "",
-    "| File | Debian package (version) | Path in package | Licence | Copyright / author |",
-    "| --- | --- | --- | --- | --- |",
+    `Scenes (all / held out): ${Object.keys(SCENES)
+      .map((scene) => `${scene} ${bySceneAll[scene] ?? 0} / ${bySceneHeldOut[scene] ?? 0}`)
+      .join(", ")}. ${heldOut.length} photos are`,
+    "held out (`heldOut` in `index.json`): generated held-out sets use only them, training sets never.",
+    "",
+    "| File | Scene | Part | Debian package (version) | Path in package | Licence | Copyright / author |",
+    "| --- | --- | --- | --- | --- | --- | --- |",
     ...entries.map(
       (e) =>
-        `| ${e.file} | ${e.package} (${e.packageVersion}) | ${cell(e.sourcePath)} | ${e.license} | ${cell(e.copyright)}${e.note ? ` (${cell(e.note)})` : ""} |`,
+        `| ${e.file} | ${e.scene} | ${e.heldOut ? "held out" : "train"} | ${e.package} (${e.packageVersion}) | ${cell(e.sourcePath)} | ${e.license} | ${cell(e.copyright)}${e.note ? ` (${cell(e.note)})` : ""} |`,
     ),
     "",
   ].join("\n");
@@ -413,17 +731,20 @@ async function main() {
     ...enlightenmentPhotos(),
     ...(await gcomprisPhotos()),
     ...sklearnPhotos(),
+    ...qtExamplePhotos(),
   ];
   const names = new Set();
   for (const p of photos) {
     if (names.has(p.name)) throw new Error(`duplicate output name ${p.name}`);
     names.add(p.name);
   }
+  checkScenesCover(photos);
   fs.rmSync(outDir, { recursive: true, force: true });
   fs.mkdirSync(outDir, { recursive: true });
   const entries = [];
   for (const photo of photos.sort((a, b) => a.name.localeCompare(b.name)))
     entries.push(await writePhoto(photo));
+  assignHeldOut(entries);
   fs.writeFileSync(path.join(outDir, "index.json"), JSON.stringify(entries, null, 1) + "\n");
   fs.writeFileSync(path.join(outDir, "LICENSES.md"), licensesMarkdown(entries));
   const totalBytes = entries.reduce((s, e) => s + e.bytes, 0);

@@ -10,11 +10,22 @@ export const ROLES = ["VIEWER", "SERVICE", "ENGINEER", "ADMIN"] as const;
 export type Role = (typeof ROLES)[number];
 
 /** On-disk layouts a dataset can come from (SYNTHETIC: made by LogoLab's generator). */
-export const DATASET_FORMATS = ["FLICKRLOGOS32", "IMAGE_FOLDER", "SYNTHETIC"] as const;
+export const DATASET_FORMATS = [
+  "FLICKRLOGOS32",
+  "IMAGE_FOLDER",
+  "SYNTHETIC",
+  "FLICKRLOGOS27",
+  "PASCAL_VOC",
+] as const;
 export type DatasetFormat = (typeof DATASET_FORMATS)[number];
 
 /** The formats `importDataset` reads. */
-export const DATASET_IMPORT_FORMATS = ["FLICKRLOGOS32", "IMAGE_FOLDER"] as const;
+export const DATASET_IMPORT_FORMATS = [
+  "FLICKRLOGOS32",
+  "IMAGE_FOLDER",
+  "FLICKRLOGOS27",
+  "PASCAL_VOC",
+] as const;
 export type DatasetImportFormat = (typeof DATASET_IMPORT_FORMATS)[number];
 
 /** Lifecycle of a dataset. */

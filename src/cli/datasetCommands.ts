@@ -12,13 +12,28 @@ import { DatasetPreparation, type ImportDatasetRequest } from "../preparation/da
 
 const IMPORT_FORMATS: Record<string, ImportDatasetRequest["format"]> = {
   flickrlogos32: "FLICKRLOGOS32",
+  flickrlogos27: "FLICKRLOGOS27",
+  "pascal-voc": "PASCAL_VOC",
   "image-folder": "IMAGE_FOLDER",
 };
 
 export function parseImportFormat(value: string): ImportDatasetRequest["format"] {
   const format = IMPORT_FORMATS[value.toLowerCase()];
-  if (!format) throw new InvalidArgumentError("format must be flickrlogos32 or image-folder");
+  if (!format)
+    throw new InvalidArgumentError(`format must be one of ${Object.keys(IMPORT_FORMATS).join(", ")}`);
   return format;
+}
+
+function parseCount(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError("must be a non-negative integer");
+  return n;
+}
+
+function parseShare(value: string): number {
+  const n = Number(value);
+  if (!(n >= 0 && n <= 1)) throw new InvalidArgumentError("must be a number between 0 and 1");
+  return n;
 }
 
 function parseRecipe(value: string): SplitRecipe {
@@ -98,6 +113,9 @@ interface ImportOptions {
   path: string;
   recipe?: SplitRecipe;
   name?: string;
+  trainPerClass?: number;
+  valPerClass?: number;
+  valNoLogoShare?: number;
 }
 
 async function importCommand(config: Config, options: ImportOptions): Promise<void> {
@@ -109,7 +127,15 @@ async function importCommand(config: Config, options: ImportOptions): Promise<vo
     try {
       const dataset = await preparation
         .import(
-          { format: options.format, path: options.path, splitRecipe: options.recipe, name: options.name },
+          {
+            format: options.format,
+            path: options.path,
+            splitRecipe: options.recipe,
+            name: options.name,
+            trainPerClass: options.trainPerClass,
+            valPerClass: options.valPerClass,
+            noLogoValShare: options.valNoLogoShare,
+          },
           bar.onProgress,
         )
         .catch(reportProblems);
@@ -231,14 +257,25 @@ export function registerDatasetCommands(program: Command, config: Config): void 
   dataset
     .command("import")
     .description("validate, hash and register a dataset; on any problem nothing is registered")
-    .requiredOption("--format <format>", "flickrlogos32 | image-folder", parseImportFormat)
+    .requiredOption(
+      "--format <format>",
+      "flickrlogos32 | flickrlogos27 | pascal-voc | image-folder",
+      parseImportFormat,
+    )
     .requiredOption("--path <dir>", "directory to import (FlickrLogos-32: FlickrLogos-v2 or its parent)")
     .option(
       "--recipe <recipe>",
       "FlickrLogos-32 split recipe: official | article (default article)",
       parseRecipe,
     )
-    .option("--name <name>", "registry name (default FlickrLogos-32 or the folder name)")
+    .option(
+      "--train-per-class <n>",
+      "flickrlogos27 / pascal-voc: images of each brand for train (default 10)",
+      parseCount,
+    )
+    .option("--val-per-class <n>", "… then for val (default 2); the rest go to test", parseCount)
+    .option("--val-no-logo-share <share>", "… share of the no-logo images for val (default 0.5)", parseShare)
+    .option("--name <name>", "registry name (default FlickrLogos-32, FlickrLogos-27 or the folder name)")
     .action((options: ImportOptions) => importCommand(config, options));
   dataset
     .command("synth")

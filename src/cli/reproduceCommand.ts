@@ -124,7 +124,7 @@ async function reproductionDataset(
       );
     }
     const generation = await services.preparation.startSynthetic(
-      options.isQuick ? QUICK_DATASET : {},
+      options.isQuick ? QUICK_DATASET : ARTICLE_DATASET,
       bar.onProgress,
     );
     const dataset = await generation.finished;
@@ -137,6 +137,8 @@ async function reproductionDataset(
 
 /** The quick reproduction's data: SynthLogos-32 at a quarter of FlickrLogos-32's size. */
 const QUICK_DATASET = { name: "SynthLogos-32 (quick)", scale: 0.25, seed: 1 };
+/** The full reproduction's data: SynthLogos-32 at FlickrLogos-32's size (10 training images per brand). */
+const ARTICLE_DATASET = { name: "SynthLogos-32 (article sizes)", scale: 1, seed: 1 };
 
 /**
  * `logolab reproduce`: the article's comparison end to end on this machine, with two workers so

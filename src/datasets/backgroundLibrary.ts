@@ -3,15 +3,49 @@ import path from "node:path";
 import sharp from "sharp";
 import type { RgbImage } from "./perspectiveWarp";
 
+/** Where a logo on a background would sit; assigned per photo by looking at it (build-backgrounds.mjs). */
+export const BACKGROUND_SCENES = [
+  "street",
+  "shop",
+  "vehicle",
+  "people",
+  "product",
+  "food",
+  "indoor",
+  "building",
+  "animal",
+  "nature",
+  "texture",
+] as const;
+export type BackgroundScene = (typeof BACKGROUND_SCENES)[number];
+
+/** The photos a generator run draws from: training sets use `train`, held-out sets `heldOut`. */
+export type BackgroundPart = "train" | "heldOut";
+
 /** One committed background photograph (an entry of `data/backgrounds/index.json`). */
 export interface BackgroundPhoto {
   file: string;
   width: number;
   height: number;
+  /** What the photo shows. */
+  scene: BackgroundScene;
+  /** Near-duplicates (two views of one place or object) share a group; otherwise the file's stem. */
+  group: string;
+  /** In the held-out part (about 20 % of every scene, whole groups); never drawn for training. */
+  heldOut: boolean;
   package: string;
   packageVersion: string;
   license: string;
   copyright: string;
+}
+
+/** The photos of one part of the pool, in their given order. */
+export function backgroundsOfPart(
+  photos: readonly BackgroundPhoto[],
+  part: BackgroundPart,
+): BackgroundPhoto[] {
+  const wantHeldOut = part === "heldOut";
+  return photos.filter((photo) => photo.heldOut === wantHeldOut);
 }
 
 /** The committed background set, next to the source tree (`<repo>/data/backgrounds`). */

@@ -16,11 +16,16 @@ import { readDatasetManifest } from "./materialiseDataset";
 
 /** What the registry stores about a dataset's content. */
 export interface DatasetContentSummary {
-  /** sha256 (hex) over the sorted lines `<relpath>\t<sha256 of the file>\n`. */
+  /**
+   * sha256 (hex) over the sorted lines `<relpath>\t<sha256 of the file>\n`, with `\t<boxes as
+   * JSON>` before the newline for images that have logo boxes (the annotations are content too).
+   */
   contentHash: string;
   classes: string[];
   splitCounts: SplitCounts;
   classCounts: ClassCounts;
+  /** Images with at least one logo box, per split. */
+  boxedImageCounts: SplitCounts;
 }
 
 /** sha256 (hex) of a file's bytes, streamed. */
@@ -31,11 +36,16 @@ export async function hashFile(file: string): Promise<string> {
 }
 
 /**
- * The content hash of a set of (relpath, file hash) pairs: sha256 over `<relpath>\t<hash>\n`
- * lines sorted by relpath (code-unit order). Pure, so the definition is testable on its own.
+ * The content hash of a set of (relpath, file hash, annotation) triples: sha256 over
+ * `<relpath>\t<hash>\n` lines — `<relpath>\t<hash>\t<annotation>\n` where an annotation is given —
+ * sorted by relpath (code-unit order). Pure, so the definition is testable on its own.
  */
-export function combineFileHashes(files: readonly { relpath: string; sha256: string }[]): string {
-  const lines = files.map((f) => `${f.relpath}\t${f.sha256}\n`).sort();
+export function combineFileHashes(
+  files: readonly { relpath: string; sha256: string; annotation?: string }[],
+): string {
+  const lines = files
+    .map((f) => `${f.relpath}\t${f.sha256}${f.annotation ? `\t${f.annotation}` : ""}\n`)
+    .sort();
   const hash = createHash("sha256");
   for (const line of lines) hash.update(line);
   return hash.digest("hex");
@@ -51,13 +61,15 @@ async function summarise(
   const files = await mapConcurrently(entries, 4, async (entry) => {
     const sha256 = await hashFile(pathOf(entry));
     onProgress?.({ phase: "hashing", done: ++done, total: entries.length });
-    return { relpath: entry.relpath, sha256 };
+    const annotation = entry.bboxes.length > 0 ? JSON.stringify(entry.bboxes) : undefined;
+    return { relpath: entry.relpath, sha256, annotation };
   });
   return {
     contentHash: combineFileHashes(files),
     classes: [...manifest.classes],
     splitCounts: countSplits(manifest),
     classCounts: countClasses(manifest),
+    boxedImageCounts: countSplits(manifest, (entry) => entry.bboxes.length > 0),
   };
 }
 

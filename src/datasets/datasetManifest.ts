@@ -25,6 +25,8 @@ export interface BoundingBox {
   y: number;
   width: number;
   height: number;
+  /** The brand in the box when it differs from the image's class (a photo showing several brands). */
+  className?: string;
 }
 
 /** One image of a dataset. */
@@ -40,7 +42,7 @@ export interface ManifestEntry {
 
 /** Which importer made a manifest, from where, with which split recipe. */
 export interface ManifestSource {
-  kind: "flickrlogos32" | "imagefolder";
+  kind: "flickrlogos32" | "flickrlogos27" | "pascalvoc" | "imagefolder";
   /** Absolute path of the imported root. */
   root: string;
   /** The FlickrLogos-32 split recipe; absent for ImageFolder. */
@@ -62,12 +64,15 @@ export type SplitCounts = Record<SplitName, number>;
 /** Image counts per split and class. */
 export type ClassCounts = Record<SplitName, Record<string, number>>;
 
-/** Number of images in each split. */
-export function countSplits(manifest: DatasetManifest): SplitCounts {
+/** Number of images in each split (those `counts` accepts, default all). */
+export function countSplits(
+  manifest: DatasetManifest,
+  counts: (entry: ManifestEntry) => boolean = () => true,
+): SplitCounts {
   return {
-    train: manifest.splits.train.length,
-    val: manifest.splits.val.length,
-    test: manifest.splits.test.length,
+    train: manifest.splits.train.filter(counts).length,
+    val: manifest.splits.val.filter(counts).length,
+    test: manifest.splits.test.filter(counts).length,
   };
 }
 

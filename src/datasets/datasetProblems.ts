@@ -11,6 +11,8 @@ export type DatasetProblemKind =
   | "unexpected-class"
   | "missing-bbox-file"
   | "invalid-bbox-file"
+  | "invalid-annotation"
+  | "invalid-box"
   | "unreadable-image"
   | "unsupported-file"
   | "empty-dataset";

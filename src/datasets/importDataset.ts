@@ -1,7 +1,10 @@
 import type { DatasetManifest } from "./datasetManifest";
 import { summarisePlannedDataset, type DatasetContentSummary } from "./contentHash";
+import { planFlickrLogos27Import } from "./flickrLogos27Importer";
 import { planFlickrLogos32Import } from "./flickrLogos32Importer";
 import { planImageFolderImport } from "./imageFolderImporter";
+import { planPascalVocImport } from "./pascalVocImporter";
+import type { PerClassSplit } from "./perClassSplit";
 import type { DatasetProgressCallback } from "./importProgress";
 import { materialiseDataset } from "./materialiseDataset";
 import type { SplitRecipe } from "../vocabulary";
@@ -9,7 +12,8 @@ import type { SplitRecipe } from "../vocabulary";
 /** What to import and where the managed copy goes. */
 export type ImportRequest =
   | { format: "FLICKRLOGOS32"; root: string; recipe: SplitRecipe; destDir: string }
-  | { format: "IMAGE_FOLDER"; root: string; destDir: string };
+  | { format: "IMAGE_FOLDER"; root: string; destDir: string }
+  | { format: "FLICKRLOGOS27" | "PASCAL_VOC"; root: string; split: PerClassSplit; destDir: string };
 
 /** A completed import. */
 export interface ImportResult {
@@ -23,9 +27,16 @@ export async function planImport(
   request: ImportRequest,
   onProgress?: DatasetProgressCallback,
 ): Promise<DatasetManifest> {
-  return request.format === "FLICKRLOGOS32"
-    ? planFlickrLogos32Import(request.root, { recipe: request.recipe, onProgress })
-    : planImageFolderImport(request.root, { onProgress });
+  switch (request.format) {
+    case "FLICKRLOGOS32":
+      return planFlickrLogos32Import(request.root, { recipe: request.recipe, onProgress });
+    case "FLICKRLOGOS27":
+      return planFlickrLogos27Import(request.root, { split: request.split, onProgress });
+    case "PASCAL_VOC":
+      return planPascalVocImport(request.root, { split: request.split, onProgress });
+    case "IMAGE_FOLDER":
+      return planImageFolderImport(request.root, { onProgress });
+  }
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { PrismaClient } from "../db/prismaClient";
 import type { ClassCounts, SplitCounts } from "../datasets/datasetManifest";
+import type { SynthSizes } from "../datasets/synthLogos32";
 import type { Dataset as DatasetRow } from "../generated/prisma/client";
 import { PREPARING_STATUSES, type DatasetFormat, type DatasetStatus, type SplitRecipe } from "../vocabulary";
 import { isId } from "./ids";
@@ -22,11 +23,16 @@ export interface DatasetSourceRecord {
   substitutedFor: string | null;
 }
 
-/** The generator settings that, with name and split recipe, identify a synthetic dataset. */
+/** The generator settings of a synthetic dataset. */
 export interface SyntheticParameters {
   seed: number;
-  scale: number;
+  /** The multiple of FlickrLogos-32's sizes asked for; null when explicit sizes were. */
+  scale: number | null;
+  sizes: SynthSizes;
 }
+
+/** What, with name and split recipe, identifies a synthetic dataset: the same seed and sizes give the same images. */
+export type SyntheticIdentity = Pick<SyntheticParameters, "seed" | "sizes">;
 
 /**
  * What the registry keeps about a dataset's content beyond its counts (the `manifest` JSON column):
@@ -37,8 +43,10 @@ export interface DatasetSummary {
   source?: { kind: string; root?: string; recipe?: SplitRecipe };
   /** Images per split and class. */
   classCounts?: ClassCounts;
-  /** Synthetic datasets: the generator and its settings (sizes and split seeds once generated). */
-  generator?: SyntheticParameters & { name: string; sizes?: unknown; splitSeeds?: unknown };
+  /** Images with at least one logo box, per split (box-supervised training needs them). */
+  boxedImageCounts?: SplitCounts;
+  /** Synthetic datasets: the generator and its settings (split seeds once generated). */
+  generator?: SyntheticParameters & { name: string; splitSeeds?: unknown };
   /** Synthetic datasets: each brand's artwork source and licence. */
   sources?: DatasetSourceRecord[];
   /** Synthetic datasets: how many background photos under which licences. */
@@ -79,8 +87,8 @@ export function classSplitCounts(dataset: Dataset): ClassSplitCounts[] {
 /** The generator settings of a synthetic dataset; null for imported ones. */
 export function syntheticParametersOf(dataset: Dataset): SyntheticParameters | null {
   if (dataset.format !== "SYNTHETIC" || !dataset.summary.generator) return null;
-  const { seed, scale } = dataset.summary.generator;
-  return { seed, scale };
+  const { seed, scale, sizes } = dataset.summary.generator;
+  return { seed, scale: scale ?? null, sizes };
 }
 
 /** What registering a dataset records. */
@@ -176,13 +184,13 @@ export class DatasetRegistry {
   }
 
   /**
-   * The newest SYNTHETIC dataset of this name and split recipe generated with exactly these
-   * parameters (stored as `manifest.generator`) and in one of `statuses`, or null.
+   * The newest SYNTHETIC dataset of this name and split recipe generated with exactly this seed
+   * and these sizes (stored as `manifest.generator`) and in one of `statuses`, or null.
    */
   async findSynthetic(
     name: string,
     splitRecipe: string,
-    parameters: SyntheticParameters,
+    identity: SyntheticIdentity,
     statuses: readonly DatasetStatus[],
   ): Promise<Dataset | null> {
     const row = await this.prisma.dataset.findFirst({
@@ -192,8 +200,8 @@ export class DatasetRegistry {
         format: "SYNTHETIC",
         status: { in: [...statuses] },
         AND: [
-          { manifest: { path: ["generator", "seed"], equals: parameters.seed } },
-          { manifest: { path: ["generator", "scale"], equals: parameters.scale } },
+          { manifest: { path: ["generator", "seed"], equals: identity.seed } },
+          { manifest: { path: ["generator", "sizes"], equals: asJson(identity.sizes) } },
         ],
       },
       orderBy: { version: "desc" },

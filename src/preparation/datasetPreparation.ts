@@ -5,7 +5,12 @@ import type { DatasetManifest } from "../datasets/datasetManifest";
 import { planImport, type ImportRequest } from "../datasets/importDataset";
 import type { DatasetProgressCallback } from "../datasets/importProgress";
 import { materialiseDataset, readDatasetManifest } from "../datasets/materialiseDataset";
-import type { SplitRecipe } from "../vocabulary";
+import {
+  DEFAULT_PER_CLASS_SPLIT,
+  invalidPerClassSplitField,
+  type PerClassSplit,
+} from "../datasets/perClassSplit";
+import type { DatasetImportFormat, SplitRecipe } from "../vocabulary";
 import { ValidationError } from "../errors";
 import type { Dataset, DatasetContent, DatasetRegistry } from "../experiments/datasets";
 import { managedDatasetDir, type DatasetStorage } from "./managedDatasetDir";
@@ -21,13 +26,45 @@ export { slugOf, type DatasetStorage } from "./managedDatasetDir";
 
 /** What `importDataset` accepts. */
 export interface ImportDatasetRequest {
-  format: "FLICKRLOGOS32" | "IMAGE_FOLDER";
+  format: DatasetImportFormat;
   /** Directory to import from (FlickrLogos-32: the `FlickrLogos-v2` folder or its parent). */
   path: string;
   /** FlickrLogos-32 only (default ARTICLE). */
   splitRecipe?: SplitRecipe | null;
-  /** Registry name (default: `FlickrLogos-32` or the folder's name). */
+  /** FlickrLogos-27 and Pascal VOC without split lists: images of each brand for train (default 10). */
+  trainPerClass?: number | null;
+  /** … and for val after those (default 2); the rest go to test. */
+  valPerClass?: number | null;
+  /** … and the share of no-logo images for val (default 0.5); the rest go to test. */
+  noLogoValShare?: number | null;
+  /** Registry name (default: `FlickrLogos-32`, `FlickrLogos-27` or the folder's name). */
   name?: string | null;
+}
+
+const DEFAULT_NAMES: Partial<Record<DatasetImportFormat, string>> = {
+  FLICKRLOGOS32: "FlickrLogos-32",
+  FLICKRLOGOS27: "FlickrLogos-27",
+};
+
+/** The datasets layer's import request: defaults filled in, the per-class split validated. */
+function importRequestOf(request: ImportDatasetRequest, root: string): ImportRequest {
+  if (request.format === "FLICKRLOGOS32") {
+    return { format: "FLICKRLOGOS32", root, recipe: request.splitRecipe ?? "ARTICLE", destDir: "" };
+  }
+  if (request.format === "IMAGE_FOLDER") return { format: "IMAGE_FOLDER", root, destDir: "" };
+  const split: PerClassSplit = {
+    trainPerClass: request.trainPerClass ?? DEFAULT_PER_CLASS_SPLIT.trainPerClass,
+    valPerClass: request.valPerClass ?? DEFAULT_PER_CLASS_SPLIT.valPerClass,
+    noLogoValShare: request.noLogoValShare ?? DEFAULT_PER_CLASS_SPLIT.noLogoValShare,
+  };
+  const bad = invalidPerClassSplitField(split);
+  if (bad !== null) {
+    throw new ValidationError(
+      `${bad} must be ${bad === "noLogoValShare" ? "between 0 and 1" : bad === "trainPerClass" ? "a positive integer" : "a non-negative integer"}, got ${split[bad]}`,
+      { field: bad },
+    );
+  }
+  return { format: request.format, root, split, destDir: "" };
 }
 
 function isInside(dir: string, root: string): boolean {
@@ -41,7 +78,11 @@ export function contentRecord(manifest: DatasetManifest, summary: DatasetContent
     contentHash: summary.contentHash,
     classes: summary.classes,
     splitCounts: summary.splitCounts,
-    summary: { source: manifest.source, classCounts: summary.classCounts },
+    summary: {
+      source: manifest.source,
+      classCounts: summary.classCounts,
+      boxedImageCounts: summary.boxedImageCounts,
+    },
   };
 }
 
@@ -61,18 +102,14 @@ export async function importDataset(
       field: "path",
     });
   }
-  const recipe = request.format === "FLICKRLOGOS32" ? (request.splitRecipe ?? "ARTICLE") : null;
-  const importRequest: ImportRequest =
-    request.format === "FLICKRLOGOS32"
-      ? { format: "FLICKRLOGOS32", root, recipe: recipe!, destDir: "" }
-      : { format: "IMAGE_FOLDER", root, destDir: "" };
+  const importRequest = importRequestOf(request, root);
+  const recipe = importRequest.format === "FLICKRLOGOS32" ? importRequest.recipe : null;
   const manifest = await planImport(importRequest, onProgress);
   const summary = await summarisePlannedDataset(manifest, onProgress);
   const existing = await registry.findReadyByContent(summary.contentHash, request.format, recipe);
   if (existing) return existing;
 
-  const name =
-    request.name?.trim() || (request.format === "FLICKRLOGOS32" ? "FlickrLogos-32" : path.basename(root));
+  const name = request.name?.trim() || DEFAULT_NAMES[request.format] || path.basename(root);
   const destDir = managedDatasetDir(storage.datasetsDir, name, summary.contentHash);
   // The same content may already be on disk from an earlier import whose registration failed.
   if (!existsSync(destDir)) await materialiseDataset(manifest, destDir, { onProgress });

@@ -1,7 +1,11 @@
 import type { Dataset, DatasetRegistry } from "../experiments/datasets";
 import { PREPARING_STATUSES, type DatabaseKind } from "../vocabulary";
 import type { DatasetPreparation } from "./datasetPreparation";
-import { PREPARATION_STALE_AFTER_MS, type SyntheticDatasetRequest } from "./syntheticDatasets";
+import {
+  PREPARATION_STALE_AFTER_MS,
+  TRAINING_SIZES,
+  type SyntheticDatasetRequest,
+} from "./syntheticDatasets";
 
 /** What `ensureDefaultDataset` needs to know about this start. */
 export interface DefaultDatasetSettings {
@@ -9,7 +13,7 @@ export interface DefaultDatasetSettings {
   databaseKind: DatabaseKind;
   /** `config.isDefaultDatasetEnabled` (LOGOLAB_DEFAULT_DATASET). */
   isEnabled: boolean;
-  /** The dataset to generate (default: SynthLogos-32, seed 1, scale 1, ARTICLE recipe). */
+  /** The dataset to generate (default: SynthLogos-32, seed 1, {@link TRAINING_SIZES}, ARTICLE recipe). */
   request?: SyntheticDatasetRequest;
   /** Postgres: a preparing dataset unchanged for this long is abandoned, ms (default 2 minutes). */
   staleAfterMs?: number;
@@ -45,6 +49,6 @@ export async function ensureDefaultDataset(
   if ((await registry.countWithStatus(["READY", ...PREPARING_STATUSES])) > 0) {
     return { abandonedCount, generating: null };
   }
-  const generation = await preparation.startSynthetic(settings.request ?? {});
+  const generation = await preparation.startSynthetic(settings.request ?? { sizes: TRAINING_SIZES });
   return { abandonedCount, generating: generation.dataset };
 }

@@ -12,6 +12,7 @@ import {
   DatasetSource,
   GenerateSyntheticDatasetInput,
   ImportDatasetInput,
+  SplitCounts,
   SyntheticParameters,
 } from "../schema/dataset";
 import { toConnection } from "./connection";
@@ -85,6 +86,11 @@ export class DatasetResolver {
   })
   synthetic(@Root() dataset: DatasetRecord): SyntheticParameters | null {
     return syntheticParametersOf(dataset);
+  }
+
+  @FieldResolver(() => SplitCounts)
+  imagesWithBoxes(@Root() dataset: DatasetRecord): SplitCounts {
+    return dataset.summary.boxedImageCounts ?? { train: 0, val: 0, test: 0 };
   }
 
   @FieldResolver(() => [ClassCount], { description: "Images per class and split." })

@@ -81,6 +81,12 @@ export class Dataset {
   @Field(() => SplitCounts, { description: "Images per split." })
   splitCounts!: SplitCounts;
 
+  @Field(() => SplitCounts, {
+    description:
+      "Images with at least one logo box, per split: what box-supervised (LOCALIZER) training learns from.",
+  })
+  imagesWithBoxes!: SplitCounts;
+
   @Field(() => Date, { description: "When it was registered." })
   createdAt!: Date;
 
@@ -100,6 +106,27 @@ export class ImportDatasetInput {
 
   @Field(() => SplitRecipe, { nullable: true, description: "FlickrLogos-32 split recipe (default ARTICLE)." })
   splitRecipe?: SplitRecipe | null;
+
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      "FLICKRLOGOS27 and PASCAL_VOC without split lists: the first images of each brand that go to train (default 10).",
+  })
+  trainPerClass?: number | null;
+
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      "FLICKRLOGOS27 and PASCAL_VOC: the next images of each brand that go to val (default 2); the rest go to test.",
+  })
+  valPerClass?: number | null;
+
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      "FLICKRLOGOS27 and PASCAL_VOC: the share of no-logo images that goes to val (default 0.5); the rest go to test.",
+  })
+  noLogoValShare?: number | null;
 
   @Field(() => String, {
     nullable: true,
@@ -136,13 +163,62 @@ export class DatasetSource {
   substitutedFor!: string | null;
 }
 
+@ObjectType({ description: "Images per split of a generated dataset (before its split recipe moves any)." })
+export class SyntheticSizes {
+  @Field(() => Int, { description: "Logo images per brand generated for train." })
+  trainPerBrand!: number;
+
+  @Field(() => Int, { description: "Logo images per brand generated for val." })
+  valPerBrand!: number;
+
+  @Field(() => Int, { description: "Logo images per brand generated for test." })
+  testPerBrand!: number;
+
+  @Field(() => Int, { description: "No-logo images generated for train (0 in the FlickrLogos-32 layout)." })
+  trainNoLogo!: number;
+
+  @Field(() => Int, {
+    description: "No-logo images generated for val (the ARTICLE recipe moves half into train).",
+  })
+  valNoLogo!: number;
+
+  @Field(() => Int, { description: "No-logo images generated for test." })
+  testNoLogo!: number;
+}
+
+@InputType({ description: "Images per split to generate (instead of a scale of FlickrLogos-32's sizes)." })
+export class SyntheticSizesInput {
+  @Field(() => Int, { description: "Logo images per brand for train, 1–1,000." })
+  trainPerBrand!: number;
+
+  @Field(() => Int, { description: "Logo images per brand for val, 1–1,000." })
+  valPerBrand!: number;
+
+  @Field(() => Int, { description: "Logo images per brand for test, 1–1,000." })
+  testPerBrand!: number;
+
+  @Field(() => Int, {
+    description: "No-logo images for val, 0–30,000 (the ARTICLE recipe moves the first half into train).",
+  })
+  valNoLogo!: number;
+
+  @Field(() => Int, { description: "No-logo images for test, 0–30,000." })
+  testNoLogo!: number;
+}
+
 @ObjectType({ description: "The generator settings of a synthetic dataset." })
 export class SyntheticParameters {
   @Field(() => Int, { description: "Seed; the same seed gives byte-identical images." })
   seed!: number;
 
-  @Field(() => Float, { description: "Multiple of FlickrLogos-32's split sizes." })
-  scale!: number;
+  @Field(() => Float, {
+    nullable: true,
+    description: "Multiple of FlickrLogos-32's split sizes asked for; null when explicit sizes were.",
+  })
+  scale!: number | null;
+
+  @Field(() => SyntheticSizes, { description: "The images each split got." })
+  sizes!: SyntheticSizes;
 }
 
 @InputType({ description: "A SynthLogos-32 dataset to generate on the server." })
@@ -156,9 +232,16 @@ export class GenerateSyntheticDatasetInput {
   @Field(() => Float, {
     nullable: true,
     description:
-      "Multiple of FlickrLogos-32's split sizes, 0.01–10 (default 1: train 10 and val/test 30 images per brand, 3,000 no-logo images in val and test).",
+      "Multiple of FlickrLogos-32's split sizes, 0.01–10 (default 1: train 10 and val/test 30 images per brand, 3,000 no-logo images in val and test). Not with sizes.",
   })
   scale?: number | null;
+
+  @Field(() => SyntheticSizesInput, {
+    nullable: true,
+    description:
+      "Images per split instead of a scale, e.g. 100 training images per brand (what npm start's default dataset has). Not with scale.",
+  })
+  sizes?: SyntheticSizesInput | null;
 
   @Field(() => String, { nullable: true, description: "Registry name (default SynthLogos-32)." })
   name?: string | null;

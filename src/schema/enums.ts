@@ -58,7 +58,7 @@ export type DatasetImportFormat = vocabulary.DatasetImportFormat;
 export const DatasetImportFormat = graphqlEnum(
   vocabulary.DATASET_IMPORT_FORMATS,
   "DatasetImportFormat",
-  "FLICKRLOGOS32: the FlickrLogos-v2 release layout; IMAGE_FOLDER: <root>/{train,val,test}/<class>/*.",
+  "FLICKRLOGOS32: the FlickrLogos-v2 release layout; IMAGE_FOLDER: <root>/{train,val,test}/<class>/*; FLICKRLOGOS27: images/ with training_set_annotation.txt (boxes) and query_set_annotation.txt; PASCAL_VOC: one XML per image with its boxes (Annotations/ + JPEGImages/ as OpenLogo ships it, or beside the images as in LogoDet-3K).",
 );
 
 export type SplitRecipe = vocabulary.SplitRecipe;

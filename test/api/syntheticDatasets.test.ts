@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { startTestServer, type TestServer } from "../support/testServer";
 import { waitFor } from "../support/waitFor";
+import { scaledSizes } from "../../src/datasets/synthLogos32";
 
 const GENERATE = `mutation($input: GenerateSyntheticDatasetInput!) {
   generateSyntheticDataset(input: $input) {
@@ -156,12 +157,50 @@ describe("generateSyntheticDataset", () => {
 
   it("matches only the same name, seed, scale and recipe", async () => {
     const find = (name: string, recipe: string, seed: number, scale: number) =>
-      server.registry.datasets.findSynthetic(name, recipe, { seed, scale }, ["READY"]);
+      server.registry.datasets.findSynthetic(name, recipe, { seed, sizes: scaledSizes(scale) }, ["READY"]);
     expect((await find("SynthLogos-32", "ARTICLE", 3, 0.01))?.id).toBe(first.id);
     expect(await find("SynthLogos-32", "ARTICLE", 4, 0.01)).toBeNull();
     expect(await find("SynthLogos-32", "ARTICLE", 3, 0.02)).toBeNull();
     expect(await find("SynthLogos-32", "OFFICIAL", 3, 0.01)).toBeNull();
     expect(await find("Other", "ARTICLE", 3, 0.01)).toBeNull();
+  });
+
+  it("generates explicit sizes per split (instead of a scale) and records them", async () => {
+    const sizes = { trainPerBrand: 2, valPerBrand: 1, testPerBrand: 1, valNoLogo: 4, testNoLogo: 2 };
+    const started = await generate(server, { seed: 5, sizes, name: "SynthLogos-32 sized" });
+    const { dataset } = await settle(server, started.id);
+    expect(dataset.status).toBe("READY");
+    // ARTICLE moves the first half of the validation no-logo images into train.
+    expect(dataset.splitCounts).toEqual({ train: 64 + 2, val: 32 + 2, test: 32 + 2 });
+    const res = await server.gql<{ dataset: { synthetic: unknown } }>(
+      `query($id: ID!) { dataset(id: $id) { synthetic { seed scale sizes { trainPerBrand valPerBrand testPerBrand trainNoLogo valNoLogo testNoLogo } } } }`,
+      { id: started.id },
+      server.keys.viewer,
+    );
+    expect(res.data!.dataset.synthetic).toEqual({
+      seed: 5,
+      scale: null,
+      sizes: { ...sizes, trainNoLogo: 0 },
+    });
+    const again = await generate(server, { seed: 5, sizes, name: "SynthLogos-32 sized" });
+    expect(again.id).toBe(started.id);
+  }, 150_000);
+
+  it("refuses scale and sizes together, and sizes out of range, naming the field", async () => {
+    const before = await server.registry.datasets.count();
+    const sizes = { trainPerBrand: 2, valPerBrand: 1, testPerBrand: 1, valNoLogo: 4, testNoLogo: 2 };
+    const both = await server.gql(GENERATE, { input: { scale: 1, sizes } }, server.keys.engineer);
+    expect(both.errors?.[0].extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "sizes" });
+    const tooMany = await server.gql(
+      GENERATE,
+      { input: { sizes: { ...sizes, trainPerBrand: 5000 } } },
+      server.keys.engineer,
+    );
+    expect(tooMany.errors?.[0].extensions).toMatchObject({
+      code: "BAD_USER_INPUT",
+      field: "sizes.trainPerBrand",
+    });
+    expect(await server.registry.datasets.count()).toBe(before);
   });
 
   it("rejects a scale outside 0.01–10 and a negative seed, registering nothing", async () => {

@@ -1,3 +1,4 @@
+import { scaledSizes } from "../../src/datasets/synthLogos32";
 import type { DatasetRegistry } from "../../src/experiments/datasets";
 import { createRegistry } from "../../src/experiments/registry";
 import { DatasetPreparation } from "../../src/preparation/datasetPreparation";
@@ -10,6 +11,7 @@ describe("normaliseSyntheticRequest", () => {
       name: "SynthLogos-32",
       seed: 1,
       scale: 1,
+      sizes: scaledSizes(1),
       splitRecipe: "ARTICLE",
     });
     expect(normaliseSyntheticRequest({ seed: null, scale: null, name: "  ", splitRecipe: null })).toEqual(
@@ -24,6 +26,7 @@ describe("normaliseSyntheticRequest", () => {
       name: "mine",
       seed: 0,
       scale: 0.5,
+      sizes: scaledSizes(0.5),
       splitRecipe: "OFFICIAL",
     });
   });

@@ -19,6 +19,13 @@ describe("content hash", () => {
     expect(combineFileHashes([...files].reverse())).toBe(combineFileHashes(files));
   });
 
+  it("covers an image's logo boxes, so a re-annotated dataset is new content", () => {
+    const boxes = JSON.stringify([{ x: 1, y: 2, width: 3, height: 4 }]);
+    expect(combineFileHashes([{ relpath: "train/a/1.jpg", sha256: "aa", annotation: boxes }])).toBe(
+      sha256(`train/a/1.jpg\taa\t${boxes}\n`),
+    );
+  });
+
   describe("of a FlickrLogos-32 import", () => {
     let workDir: string;
     let root: string;
