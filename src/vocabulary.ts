@@ -51,9 +51,67 @@ export function isTerminalRunStatus(status: RunStatus): boolean {
   return TERMINAL_RUN_STATUSES.includes(status);
 }
 
-/** Sort orders of the runs list. */
-export const RUN_ORDERS = ["CREATED_AT_DESC", "CREATED_AT_ASC", "BEST_VAL_MACRO_F1_DESC"] as const;
-export type RunOrder = (typeof RUN_ORDERS)[number];
+/**
+ * What the runs list can be sorted by: times, best-epoch metrics and hyperparameters. Each sorts
+ * either way (`RunOrder` = field + `_ASC` | `_DESC`); ties are broken by id in the same direction
+ * and runs without a value (no best epoch yet, not finished) come last in both directions.
+ */
+export const RUN_SORT_FIELDS = [
+  "CREATED_AT",
+  "STARTED_AT",
+  "FINISHED_AT",
+  "BEST_VAL_MACRO_F1",
+  "BEST_VAL_ACCURACY",
+  "BEST_EPOCH",
+  "BEST_LOSS",
+  "BEST_TRAIN_ACCURACY",
+  "BEST_TEST_ACCURACY",
+  "ARCHITECTURE",
+  "PRETRAINED",
+  "TRAINABLE_LAYERS",
+  "IMAGE_SIZE",
+  "BATCH_SIZE",
+  "EPOCHS",
+  "OPTIMIZER",
+  "LEARNING_RATE",
+  "WEIGHT_DECAY",
+  "LOSS_WEIGHTING",
+  "EFFECTIVE_NUMBER_BETA",
+  "SEED",
+] as const;
+export type RunSortField = (typeof RUN_SORT_FIELDS)[number];
+
+/** Sort directions, as the suffix of a `RunOrder`. */
+export const SORT_DIRECTIONS = ["DESC", "ASC"] as const;
+export type SortDirectionName = (typeof SORT_DIRECTIONS)[number];
+
+/** Sort orders of the runs list: every sort field in both directions. */
+export type RunOrder = `${RunSortField}_${SortDirectionName}`;
+export const RUN_ORDERS: readonly RunOrder[] = RUN_SORT_FIELDS.flatMap((field) =>
+  SORT_DIRECTIONS.map((direction): RunOrder => `${field}_${direction}`),
+);
+
+/** How a sweep chooses its points: every combination, or seeded random draws. */
+export const SWEEP_STRATEGIES = ["GRID", "RANDOM"] as const;
+export type SweepStrategy = (typeof SWEEP_STRATEGIES)[number];
+
+/** State of a sweep, derived from its runs (CANCELLED once cancelled, whatever its runs do after). */
+export const SWEEP_STATUSES = ["RUNNING", "SUCCEEDED", "FAILED", "CANCELLED"] as const;
+export type SweepStatus = (typeof SWEEP_STATUSES)[number];
+
+/** How a random sweep draws a number between a range's bounds. */
+export const RANGE_SCALES = ["LINEAR", "LOG"] as const;
+export type RangeScale = (typeof RANGE_SCALES)[number];
+
+/** Per-epoch metrics runs are compared, charted and ranked by. LOSS is the only one where lower is better. */
+export const EPOCH_METRIC_NAMES = [
+  "VAL_MACRO_F1",
+  "VAL_ACCURACY",
+  "TEST_ACCURACY",
+  "TRAIN_ACCURACY",
+  "LOSS",
+] as const;
+export type EpochMetricName = (typeof EPOCH_METRIC_NAMES)[number];
 
 /** Kinds of events on a run's progress stream (SNAPSHOT: only the first event of a subscription). */
 export const RUN_EVENT_KINDS = ["SNAPSHOT", "STATUS", "PROGRESS", "EPOCH", "CANCEL_REQUESTED"] as const;

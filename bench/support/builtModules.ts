@@ -14,6 +14,10 @@ import type * as HyperparametersModule from "../../src/ml/hyperparameters";
 import type * as BackendModule from "../../src/ml/backend";
 import type * as TrainModule from "../../src/ml/train";
 import type * as ServerModule from "../../src/server";
+import type * as ResolversModule from "../../src/resolvers/index";
+import type * as ContextModule from "../../src/api/context";
+import type * as MigrateModule from "../../src/db/migrate";
+import type * as PrismaClientModule from "../../src/generated/prisma/client";
 
 /** dist/ of the repository (this file runs from dist/bench-events/bench/support/). */
 const BUILD_DIR = path.resolve(__dirname, "..", "..", "..");
@@ -33,3 +37,7 @@ export const { activeBackend, selectBackend } = built<typeof BackendModule>("ml/
 export const { train } = built<typeof TrainModule>("ml/train");
 export const { withDefaults } = built<typeof HyperparametersModule>("ml/hyperparameters");
 export const { startServer } = built<typeof ServerModule>("server");
+export const { buildLogoLabSchema } = built<typeof ResolversModule>("resolvers/index");
+export const { createContext } = built<typeof ContextModule>("api/context");
+export const { migrate } = built<typeof MigrateModule>("db/migrate");
+export const { PrismaClient } = built<typeof PrismaClientModule>("generated/prisma/client");

@@ -1,6 +1,8 @@
 import type { Registry } from "../experiments/registry";
 import type { EventBus } from "../jobs/events";
 import type { RunLauncher } from "../jobs/runLauncher";
+import type { StorageDeletion } from "../jobs/storageDeletion";
+import type { SweepLauncher } from "../jobs/sweepLauncher";
 import type { DatasetPreparation } from "../preparation/datasetPreparation";
 import type { ModelEvaluator } from "../serving/modelEvaluation";
 import type { ModelServing } from "../serving/modelServing";
@@ -24,6 +26,10 @@ export interface Services {
   preparation: DatasetPreparation;
   /** Starting and cancelling training runs. */
   runs: RunLauncher;
+  /** Starting and cancelling sweeps. */
+  sweeps: SweepLauncher;
+  /** Deleting runs, experiments and datasets with the storage they used. */
+  deletion: StorageDeletion;
   /** `classifyImage`, with its rate limits. */
   serving: ModelServing;
   /** `evaluateModel`: a model scored on a dataset split through the serving path. */

@@ -33,7 +33,7 @@ export interface ReproduceResult {
 }
 
 /** Waits for a run to reach a final state, relaying its events. */
-async function followToEnd(
+export async function followToEnd(
   services: Services,
   registry: Registry,
   runId: string,

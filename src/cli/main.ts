@@ -7,6 +7,7 @@ import { startEmbeddedPostgres } from "../db/embeddedPostgres";
 import { ROLES, type Role } from "../vocabulary";
 import { registerDatasetCommands } from "./datasetCommands";
 import { registerModelCommands } from "./modelCommands";
+import { registerSweepCommands } from "./sweepCommands";
 import { createRegistry } from "../experiments/registry";
 import { VERSION } from "../version";
 
@@ -122,6 +123,7 @@ export function buildCli(config: Config = loadConfig()): Command {
     );
   registerDatasetCommands(program, config);
   registerModelCommands(program, config);
+  registerSweepCommands(program, config);
   return program;
 }
 

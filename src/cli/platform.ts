@@ -42,6 +42,8 @@ export async function startPlatform(
     services: {
       preparation,
       runs: training.runs,
+      sweeps: training.sweeps,
+      deletion: training.deletion,
       serving: serving.serving,
       evaluations: serving.evaluations,
       bus: training.bus,

@@ -21,6 +21,11 @@ export interface ExperimentFilter {
   datasetId?: string | null;
   tag?: string | null;
   nameContains?: string | null;
+  /** Every one of these tags. */
+  tags?: string[] | null;
+  noteContains?: string | null;
+  /** In the name, description, note or one of the tags (case-insensitive). */
+  text?: string | null;
 }
 
 const ORDERING = "experiments:createdAt:desc";
@@ -108,9 +113,21 @@ export class ExperimentService {
 function experimentWhere(filter: ExperimentFilter): Prisma.ExperimentWhereInput {
   // A malformed dataset id matches nothing rather than failing the whole list.
   if (filter.datasetId && !isId(filter.datasetId)) return { id: { in: [] } };
+  const contains = (text: string) => ({ contains: text, mode: "insensitive" as const });
+  const tags = [...(filter.tag ? [filter.tag] : []), ...(filter.tags ?? [])];
   return {
     datasetId: filter.datasetId ?? undefined,
-    tags: filter.tag ? { has: filter.tag } : undefined,
-    name: filter.nameContains ? { contains: filter.nameContains, mode: "insensitive" } : undefined,
+    tags: tags.length ? { hasEvery: tags } : undefined,
+    name: filter.nameContains ? contains(filter.nameContains) : undefined,
+    note: filter.noteContains ? contains(filter.noteContains) : undefined,
+    // Tags are matched whole here (Prisma cannot search inside array items); the run query's `text` field does.
+    OR: filter.text
+      ? [
+          { name: contains(filter.text) },
+          { description: contains(filter.text) },
+          { note: contains(filter.text) },
+          { tags: { has: filter.text } },
+        ]
+      : undefined,
   };
 }

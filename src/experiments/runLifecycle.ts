@@ -1,4 +1,5 @@
 import type { PrismaClient } from "../db/prismaClient";
+import type { Prisma } from "../generated/prisma/client";
 import { ConflictError, NotFoundError } from "../errors";
 import type { EpochMetrics } from "../ml/checkpoint";
 import type { ConfusionMatrix } from "../ml/confusionMatrix";
@@ -39,6 +40,29 @@ export interface HeartbeatAnswer {
 /** What cancelling did. */
 export type CancelOutcome = { kind: "cancelled-queued"; run: Run } | { kind: "cancel-requested"; run: Run };
 
+/** The row of a new QUEUED run: the full hyperparameters plus their typed copies. */
+export function queuedRunData(
+  experimentId: string,
+  h: Hyperparameters,
+  sweepId: string | null,
+): Prisma.RunUncheckedCreateInput {
+  return {
+    experimentId,
+    sweepId,
+    status: "QUEUED",
+    hyperparameters: asJson(h),
+    epochsPlanned: h.epochs,
+    architecture: h.architecture,
+    pretrained: h.pretrained,
+    optimizer: h.optimizer,
+    learningRate: h.learningRate,
+    batchSize: h.batchSize,
+    imageSize: h.imageSize,
+    lossWeighting: h.lossWeighting,
+    seed: h.seed,
+  };
+}
+
 /**
  * State changes of runs: queued → running → succeeded | failed | cancelled, with the per-epoch
  * records in between. Every transition is a conditional update, so racing workers cannot both win.
@@ -51,25 +75,7 @@ export class RunLifecycle {
    * are filtered and sorted by are also kept as typed columns.
    */
   async createQueued(experimentId: string, hyperparameters: Hyperparameters): Promise<Run> {
-    const h = hyperparameters;
-    return runOf(
-      await this.prisma.run.create({
-        data: {
-          experimentId,
-          status: "QUEUED",
-          hyperparameters: asJson(h),
-          epochsPlanned: h.epochs,
-          architecture: h.architecture,
-          pretrained: h.pretrained,
-          optimizer: h.optimizer,
-          learningRate: h.learningRate,
-          batchSize: h.batchSize,
-          imageSize: h.imageSize,
-          lossWeighting: h.lossWeighting,
-          seed: h.seed,
-        },
-      }),
-    );
+    return runOf(await this.prisma.run.create({ data: queuedRunData(experimentId, hyperparameters, null) }));
   }
 
   /** Remembers which queue job carries the run. */

@@ -28,6 +28,23 @@ export interface EpochMetric extends Omit<EpochMetricRow, "perClass" | "confusio
   confusionMatrix: ConfusionMatrix;
 }
 
+/** An epoch's scalar metrics, without the per-class metrics and confusion matrix (read on demand). */
+export type EpochMetricSummary = Omit<EpochMetric, "perClass" | "confusionMatrix">;
+
+/** The per-class metrics and confusion matrix of one epoch row. */
+export interface EpochDetails {
+  perClass: ClassMetrics[];
+  confusionMatrix: ConfusionMatrix;
+}
+
+/** A run as a list returns it: with its best epoch's scalars when the list read them (null: none). */
+export type ListedRun = Run & { bestEpochSummary?: EpochMetricSummary | null };
+
+/** Whether an epoch record carries its details already (a full row) or only its scalars. */
+export function hasEpochDetails(epoch: EpochMetricSummary | EpochMetric): epoch is EpochMetric {
+  return "perClass" in epoch && "confusionMatrix" in epoch;
+}
+
 /** A frozen checkpoint of a run's best epoch. */
 export interface Checkpoint extends Omit<CheckpointRow, "bytes" | "metrics"> {
   /** Size of the checkpoint's files. */
@@ -36,8 +53,16 @@ export interface Checkpoint extends Omit<CheckpointRow, "bytes" | "metrics"> {
   metrics: EpochMetrics;
 }
 
+/**
+ * A run row read with raw SQL, its JSON column selected as text (`RUN_COLUMNS`): parsed here with
+ * JSON.parse, several times cheaper than the driver adapter's conversion of JSON values.
+ */
+export function runOfRawRow(row: Omit<RunRow, "hyperparameters"> & { hyperparameters: string }): Run {
+  return runOf({ ...row, hyperparameters: JSON.parse(row.hyperparameters) as RunRow["hyperparameters"] });
+}
+
 export function runOf(row: RunRow): Run {
-  return { ...row, hyperparameters: row.hyperparameters as unknown as Hyperparameters };
+  return { ...row, tags: row.tags ?? [], hyperparameters: row.hyperparameters as unknown as Hyperparameters };
 }
 
 export function epochMetricOf(row: EpochMetricRow): EpochMetric {

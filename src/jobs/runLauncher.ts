@@ -39,8 +39,22 @@ export class RunLauncher {
    * QUEUED run and enqueues it; if enqueueing fails the run is FAILED with the reason.
    */
   async start(request: StartRunRequest): Promise<Run> {
-    const experiment = await this.registry.experiments.get(request.experimentId);
-    if (!experiment) throw new NotFoundError("Experiment", request.experimentId);
+    const { experimentId, complete } = await this.validator(request.experimentId);
+    const hyperparameters = complete(request.hyperparameters);
+    return this.enqueue(await this.registry.runLifecycle.createQueued(experimentId, hyperparameters));
+  }
+
+  /**
+   * Checks that runs can start on the experiment (it exists, its dataset is READY) and returns a
+   * function that completes and validates hyperparameters for that dataset (throws BAD_USER_INPUT
+   * naming the field). Writes nothing.
+   */
+  async validator(experimentId: string): Promise<{
+    experimentId: string;
+    complete: (input: RunHyperparametersInput | null | undefined) => Hyperparameters;
+  }> {
+    const experiment = await this.registry.experiments.get(experimentId);
+    if (!experiment) throw new NotFoundError("Experiment", experimentId);
     const dataset = await this.registry.datasets.get(experiment.datasetId);
     if (!dataset || dataset.status !== "READY") {
       throw new ValidationError(
@@ -48,16 +62,19 @@ export class RunLauncher {
         { field: "experimentId" },
       );
     }
-    const validated = validateHyperparameters(
-      withDefaults(withoutNulls(request.hyperparameters)),
-      dataset.classes.length,
-    );
-    // Stored complete, so the record says exactly what the run used.
-    const hyperparameters: Hyperparameters = {
-      ...validated,
-      effectiveNumberBeta: validated.effectiveNumberBeta ?? DEFAULT_EFFECTIVE_NUMBER_BETA,
+    const complete = (input: RunHyperparametersInput | null | undefined): Hyperparameters => {
+      const validated = validateHyperparameters(withDefaults(withoutNulls(input)), dataset.classes.length);
+      // Stored complete, so the record says exactly what the run used.
+      return {
+        ...validated,
+        effectiveNumberBeta: validated.effectiveNumberBeta ?? DEFAULT_EFFECTIVE_NUMBER_BETA,
+      };
     };
-    const run = await this.registry.runLifecycle.createQueued(experiment.id, hyperparameters);
+    return { experimentId: experiment.id, complete };
+  }
+
+  /** Enqueues a QUEUED run and announces it; a run the queue refuses is FAILED with the reason. */
+  async enqueue(run: Run): Promise<Run> {
     try {
       await this.registry.runLifecycle.attachJob(run.id, await this.queue.enqueue(run.id));
     } catch (error) {

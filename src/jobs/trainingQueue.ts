@@ -3,6 +3,9 @@ import PgBoss from "pg-boss";
 /** pg-boss queue that carries training runs. */
 export const TRAINING_QUEUE = "logolab-training";
 
+/** PostgreSQL schema of pg-boss's tables (its default, named so the SQL below and the config agree). */
+const QUEUE_SCHEMA = "pgboss";
+
 /** What a training job carries: the run id only; everything else is read from the database. */
 export interface TrainingJobData {
   runId: string;
@@ -44,7 +47,7 @@ export class TrainingQueue {
     policy: Partial<TrainingQueuePolicy> = {},
     logError: (error: unknown) => void = console.error,
   ): Promise<TrainingQueue> {
-    const boss = new PgBoss({ connectionString, max: 4, schedule: false });
+    const boss = new PgBoss({ connectionString, schema: QUEUE_SCHEMA, max: 4, schedule: false });
     boss.on("error", logError);
     await boss.start();
     await boss.createQueue(TRAINING_QUEUE);
@@ -62,6 +65,24 @@ export class TrainingQueue {
   /** Cancels a job that is waiting, or one whose worker died. */
   async cancel(jobId: string): Promise<void> {
     await this.boss.cancel(TRAINING_QUEUE, jobId);
+  }
+
+  /**
+   * Deletes every job that ever carried these runs, waiting or archived (a deleted run leaves no
+   * trace in the queue). Returns how many were deleted.
+   */
+  async deleteJobsOfRuns(runIds: readonly string[]): Promise<number> {
+    if (runIds.length === 0) return 0;
+    const rows = (await this.boss.getDb().executeSql(
+      `WITH from_jobs AS (
+         DELETE FROM ${QUEUE_SCHEMA}.job WHERE name = $1 AND data->>'runId' = ANY($2::text[]) RETURNING 1
+       ), from_archive AS (
+         DELETE FROM ${QUEUE_SCHEMA}.archive WHERE name = $1 AND data->>'runId' = ANY($2::text[]) RETURNING 1
+       )
+       SELECT (SELECT count(*) FROM from_jobs) + (SELECT count(*) FROM from_archive) AS count`,
+      [TRAINING_QUEUE, [...runIds]],
+    )) as { rows: { count: string }[] };
+    return Number(rows.rows[0].count);
   }
 
   /**

@@ -3,6 +3,8 @@ import type { Database } from "../db/database";
 import type { Registry } from "../experiments/registry";
 import { InProcessEventBus, PostgresEventBus, type EventBus } from "./events";
 import { RunLauncher } from "./runLauncher";
+import { StorageDeletion } from "./storageDeletion";
+import { SweepLauncher } from "./sweepLauncher";
 import { TrainingQueue } from "./trainingQueue";
 import { TrainingWorker, type WorkerSettings } from "./worker";
 
@@ -12,6 +14,10 @@ export interface TrainingRuntime {
   queue: TrainingQueue;
   /** `startRun` / `cancelRun`. */
   runs: RunLauncher;
+  /** `startSweep` / `cancelSweep`. */
+  sweeps: SweepLauncher;
+  /** `deleteRun` / `deleteExperiment` / `deleteDataset`: rows, then the files and jobs they pointed at. */
+  deletion: StorageDeletion;
   workers: TrainingWorker[];
   /** Stops the workers (their runs go back to the queue), the queue and the bus. */
   stop(): Promise<void>;
@@ -60,10 +66,18 @@ export async function startTrainingRuntime(
     await worker.start(database.kind === "embedded" && i === 0);
     workers.push(worker);
   }
+  const runs = new RunLauncher(registry, queue, bus);
+  const locations = {
+    artifactsDir: config.artifactsDir,
+    cacheDir: config.cacheDir,
+    datasetsDir: config.datasetsDir,
+  };
   return {
     bus,
     queue,
-    runs: new RunLauncher(registry, queue, bus),
+    runs,
+    sweeps: new SweepLauncher(registry, runs),
+    deletion: new StorageDeletion(registry, queue, locations, logError),
     workers,
     async stop() {
       await Promise.all(workers.map((w) => w.stop()));

@@ -62,6 +62,16 @@ export class DatasetResolver {
     return ctx.services.preparation.generateSynthetic(input);
   }
 
+  @Authorized("ENGINEER")
+  @Mutation(() => Boolean, {
+    description:
+      "Deletes a dataset no run uses, with its managed copy on disk, its feature caches, the experiments on it (all without runs) and the evaluations made on it. BAD_USER_INPUT while any run uses it, while it is being prepared, or while an evaluation on it runs.",
+  })
+  async deleteDataset(@Ctx() ctx: Context, @Arg("id", () => ID, { description: "Dataset id." }) id: string) {
+    await ctx.services.deletion.deleteDataset(id);
+    return true;
+  }
+
   @FieldResolver(() => [DatasetSource], {
     description:
       "Where each brand's artwork comes from, with licences and substitutions (synthetic datasets; empty for imported ones).",

@@ -10,7 +10,15 @@ import { ExperimentResolver } from "./experiments";
 import { HealthResolver } from "./health";
 import { ModelAliasResolver } from "./modelAliases";
 import { RunEventResolver } from "./runEvents";
-import { RunResolver } from "./runs";
+import {
+  DatasetLeaderboardResolver,
+  ExperimentLeaderboardResolver,
+  LeaderboardEntryResolver,
+  LeaderboardResolver,
+} from "./leaderboards";
+import { EvaluationComparisonResolver } from "./runComparison";
+import { EpochMetricResolver, RunResolver } from "./runs";
+import { SweepResolver } from "./sweeps";
 
 /** Every resolver class of the API. */
 export const RESOLVERS = [
@@ -24,6 +32,13 @@ export const RESOLVERS = [
   ClassificationResolver,
   EvaluationResolver,
   RunEvaluationsResolver,
+  EpochMetricResolver,
+  EvaluationComparisonResolver,
+  SweepResolver,
+  LeaderboardResolver,
+  LeaderboardEntryResolver,
+  ExperimentLeaderboardResolver,
+  DatasetLeaderboardResolver,
 ] as const;
 
 /** The executable GraphQL schema. */

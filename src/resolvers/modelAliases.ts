@@ -31,12 +31,11 @@ export class ModelAliasResolver {
 
   @FieldResolver(() => Checkpoint)
   async checkpoint(@Root() alias: ModelAliasRow, @Ctx() ctx: Context) {
-    return ctx.registry.modelAliases.checkpointOf(alias);
+    return ctx.loaders.checkpointById.load(alias.checkpointId);
   }
 
   @FieldResolver(() => [ModelAliasChange])
   async history(@Root() alias: ModelAliasRow, @Ctx() ctx: Context) {
-    const [changes] = await ctx.registry.modelAliases.historyOf([alias.id]);
-    return changes;
+    return ctx.loaders.aliasHistoryById.load(alias.id);
   }
 }

@@ -14,10 +14,23 @@ function graphqlEnum<const T extends string>(
   values: readonly T[],
   name: string,
   description: string,
+  valueDescriptions?: (value: T) => string,
 ): EnumObject<T> {
   const object = Object.fromEntries(values.map((value) => [value, value])) as EnumObject<T>;
-  registerEnumType(object, { name, description });
+  const valuesConfig = valueDescriptions
+    ? (Object.fromEntries(
+        values.map((value) => [value, { description: valueDescriptions(value) }]),
+      ) as Partial<Record<T, { description: string }>>)
+    : undefined;
+  registerEnumType(object, { name, description, valuesConfig });
   return object;
+}
+
+/** Words for a `RunOrder` value: `BEST_VAL_MACRO_F1_DESC` → "best val macro f1, descending". */
+function describeRunOrder(order: vocabulary.RunOrder): string {
+  const direction = order.endsWith("_DESC") ? "descending" : "ascending";
+  const field = order.slice(0, order.lastIndexOf("_")).toLowerCase().replace(/_/g, " ");
+  return `By ${field.replace(/^best /, "the best epoch's ")}, ${direction}; runs without a value last, ties by id.`;
 }
 
 export type Role = vocabulary.Role;
@@ -83,7 +96,40 @@ export const LossWeighting = graphqlEnum(
 );
 
 export type RunOrder = vocabulary.RunOrder;
-export const RunOrder = graphqlEnum(vocabulary.RUN_ORDERS, "RunOrder", "Sort order of the runs list.");
+export const RunOrder = graphqlEnum(
+  vocabulary.RUN_ORDERS,
+  "RunOrder",
+  "Sort order of the runs list: any time, best-epoch metric or hyperparameter, either direction. Pagination is keyset over (value, id), so it stays stable while runs are added.",
+  describeRunOrder,
+);
+
+export type SweepStrategy = vocabulary.SweepStrategy;
+export const SweepStrategy = graphqlEnum(
+  vocabulary.SWEEP_STRATEGIES,
+  "SweepStrategy",
+  "How a sweep picks its points: GRID, every combination of the listed values; RANDOM, maxRuns distinct seeded draws from the lists and ranges.",
+);
+
+export type SweepStatus = vocabulary.SweepStatus;
+export const SweepStatus = graphqlEnum(
+  vocabulary.SWEEP_STATUSES,
+  "SweepStatus",
+  "RUNNING while a run of the sweep is queued or running; then SUCCEEDED (a run succeeded) or FAILED (none did); CANCELLED once cancelled.",
+);
+
+export type RangeScale = vocabulary.RangeScale;
+export const RangeScale = graphqlEnum(
+  vocabulary.RANGE_SCALES,
+  "RangeScale",
+  "How a random sweep draws between a range's bounds: LINEAR (uniform) or LOG (log-uniform, for learning rates).",
+);
+
+export type EpochMetricName = vocabulary.EpochMetricName;
+export const EpochMetricName = graphqlEnum(
+  vocabulary.EPOCH_METRIC_NAMES,
+  "EpochMetricName",
+  "A per-epoch metric: validation macro-F1 or accuracy, test or training accuracy, or training loss (the one where lower is better).",
+);
 
 export type RunEventKind = vocabulary.RunEventKind;
 export const RunEventKind = graphqlEnum(

@@ -13,8 +13,13 @@ export class Experiment {
   @Field(() => String, { description: "Free text: the question this experiment asks." })
   description!: string;
 
-  @Field(() => [String], { description: "Labels for finding experiments." })
+  @Field(() => [String], { description: "Labels for finding experiments (tagExperiment)." })
   tags!: string[];
+
+  @Field(() => String, {
+    description: "Free text kept with the experiment (setExperimentNote); empty when none.",
+  })
+  note!: string;
 
   @Field(() => Dataset, { description: "The dataset every run of this experiment trains on." })
   dataset!: Dataset;
@@ -54,4 +59,20 @@ export class ExperimentFilter {
 
   @Field(() => String, { nullable: true, description: "Only names containing this text (case-insensitive)." })
   nameContains?: string | null;
+
+  @Field(() => [String], {
+    nullable: true,
+    description: "Only experiments carrying every one of these tags.",
+  })
+  tags?: string[] | null;
+
+  @Field(() => String, { nullable: true, description: "Only notes containing this text (case-insensitive)." })
+  noteContains?: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "Only experiments whose name, description or note contains this text (case-insensitive), or with this tag.",
+  })
+  text?: string | null;
 }

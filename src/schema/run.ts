@@ -221,6 +221,18 @@ export class Run {
   })
   bestEpoch!: number | null;
 
+  @Field(() => Float, { nullable: true, description: "Validation macro-F1 of the best epoch." })
+  bestValMacroF1!: number | null;
+
+  @Field(() => Float, { nullable: true, description: "Validation accuracy of the best epoch." })
+  bestValAccuracy!: number | null;
+
+  @Field(() => [String], { description: "Labels for finding the run (tagRun)." })
+  tags!: string[];
+
+  @Field(() => String, { description: "Free text kept with the run (setRunNote); empty when none." })
+  note!: string;
+
   @Field(() => EpochMetric, { nullable: true, description: "Metrics of the best epoch." })
   bestEpochMetric!: EpochMetric | null;
 
@@ -254,24 +266,6 @@ export class Run {
 
 @ObjectType({ description: "A page of runs." })
 export class RunConnection extends Connection(Run, "Run") {}
-
-@InputType({ description: "Narrows the runs list; all given conditions must hold." })
-export class RunFilter {
-  @Field(() => ID, { nullable: true, description: "Only runs of this experiment." })
-  experimentId?: string | null;
-
-  @Field(() => [RunStatus], { nullable: true, description: "Only runs in one of these states." })
-  statuses?: RunStatus[] | null;
-
-  @Field(() => Architecture, { nullable: true, description: "Only runs of this architecture." })
-  architecture?: Architecture | null;
-
-  @Field(() => Boolean, {
-    nullable: true,
-    description: "Only pretrained (true) or from-scratch (false) runs.",
-  })
-  pretrained?: boolean | null;
-}
 
 @InputType({ description: "A new run of an experiment." })
 export class StartRunInput {
@@ -355,30 +349,4 @@ export class RunEvent {
 
   @Field(() => Date, { description: "When it happened." })
   at!: Date;
-}
-
-@ObjectType({ description: "A hyperparameter whose value differs between compared runs." })
-export class HyperparameterDifference {
-  @Field(() => String, { description: "Hyperparameter name." })
-  name!: string;
-
-  @Field(() => [String], {
-    description: "Its value in each compared run (JSON text), in the order of `runs`.",
-  })
-  values!: string[];
-}
-
-@ObjectType({ description: "Runs side by side." })
-export class RunComparison {
-  @Field(() => [Run], { description: "The compared runs, in the order asked." })
-  runs!: Run[];
-
-  @Field(() => ID, {
-    nullable: true,
-    description: "Run with the highest best validation macro-F1, if any has epochs.",
-  })
-  bestRunId!: string | null;
-
-  @Field(() => [HyperparameterDifference], { description: "Hyperparameters that differ between the runs." })
-  differences!: HyperparameterDifference[];
 }

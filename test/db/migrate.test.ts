@@ -46,6 +46,7 @@ describe("migrate", () => {
       "model_alias_changes",
       "model_aliases",
       "runs",
+      "sweeps",
     ]);
   });
 

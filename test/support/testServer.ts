@@ -1,4 +1,6 @@
+import { PrismaPg } from "@prisma/adapter-pg";
 import { startPlatform, type Platform } from "../../src/cli/platform";
+import { PrismaClient } from "../../src/generated/prisma/client";
 import { createRegistry, type Registry } from "../../src/experiments/registry";
 import { activeBackend, selectBackend } from "../../src/ml/backend";
 import { startServer, type RunningServer } from "../../src/server";
@@ -27,6 +29,8 @@ export interface TestServer {
   registry: Registry;
   platform: Platform;
   keys: TestKeys;
+  /** SQL statements the API's registry sent since the last `reset()` (with `countStatements`). */
+  statements: { count(): number; reset(): void; texts(): string[] };
   /** POSTs a GraphQL operation with `key` as Bearer token (none when undefined). */
   gql<T = Record<string, unknown>>(
     query: string,
@@ -36,9 +40,30 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+/** Options of {@link startTestServer}. */
+export interface TestServerOptions {
+  /**
+   * Serve the API through a registry whose Prisma client logs every statement it sends, counted by
+   * `statements` (the platform's writes go through the usual client and are not counted).
+   */
+  countStatements?: boolean;
+}
+
+export async function startTestServer(
+  env: Record<string, string> = {},
+  options: TestServerOptions = {},
+): Promise<TestServer> {
   const db = await createTestDatabase(env);
   const registry = createRegistry(db.database.prisma);
+  const sent: string[] = [];
+  const countingPrisma = options.countStatements
+    ? new PrismaClient({
+        adapter: new PrismaPg({ connectionString: db.config.databaseUrl!, max: 4 }),
+        log: [{ emit: "event", level: "query" }],
+      })
+    : undefined;
+  countingPrisma?.$on("query", (event) => sent.push(event.query));
+  const apiRegistry = countingPrisma ? createRegistry(countingPrisma) : registry;
   const [viewer, service, engineer, admin] = await Promise.all(
     (["VIEWER", "SERVICE", "ENGINEER", "ADMIN"] as const).map((role) =>
       registry.apiKeys.create(role, `test ${role}`),
@@ -53,13 +78,14 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     server = await startServer({
       config: db.config,
       database: db.database,
-      registry,
+      registry: apiRegistry,
       services: platform.services,
       mlBackend: activeBackend,
       logError,
     });
   } catch (error) {
     await platform?.stop();
+    await countingPrisma?.$disconnect();
     await db.close();
     throw error;
   }
@@ -71,6 +97,11 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     registry,
     platform: platform!,
     keys: { viewer: viewer.secret, service: service.secret, engineer: engineer.secret, admin: admin.secret },
+    statements: {
+      count: () => sent.length,
+      reset: () => void sent.splice(0),
+      texts: () => [...sent],
+    },
     async gql(query, variables, key) {
       const response = await fetch(graphqlUrl, {
         method: "POST",
@@ -82,6 +113,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     async stop() {
       await server.stop();
       await platform!.stop();
+      await countingPrisma?.$disconnect();
       await db.close();
     },
   };
