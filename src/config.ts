@@ -73,6 +73,12 @@ export interface Config {
   imageUrlTimeoutMs: number;
   /** Generate the default SynthLogos-32 dataset when the registry is empty (`LOGOLAB_DEFAULT_DATASET`). */
   isDefaultDatasetEnabled: boolean;
+  /**
+   * Longest a stop on SIGTERM/SIGINT may take, ms (`LOGOLAB_SHUTDOWN_TIMEOUT_MS`); past it the
+   * process logs what is still open and exits non-zero. Draining HTTP requests and websockets gets
+   * 40 % of it, a training run reaching the end of its batch 40 % (then its child is ended).
+   */
+  shutdownTimeoutMs: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -145,5 +151,6 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     imageUrlTimeoutMs: readInt(env, "LOGOLAB_IMAGE_URL_TIMEOUT_MS", 5_000, 100),
     staleRunMs: readInt(env, "LOGOLAB_STALE_RUN_MS", 30_000, 500),
     runMaxAttempts: readInt(env, "LOGOLAB_RUN_MAX_ATTEMPTS", 3, 1),
+    shutdownTimeoutMs: readInt(env, "LOGOLAB_SHUTDOWN_TIMEOUT_MS", 20_000, 100),
   };
 }

@@ -39,6 +39,11 @@ export interface ServerOptions {
   /** Name of the active TensorFlow.js backend, for `health.mlBackend`. */
   mlBackend: () => string;
   logError?: ErrorLogger;
+  /**
+   * The HTTP server to serve on, already listening (`serve` binds its port first); its request
+   * listeners are replaced by the API. Default: a new one listening on `config.port`.
+   */
+  httpServer?: http.Server;
 }
 
 /** A listening server. */
@@ -70,6 +75,21 @@ function connectionAuthorization(params: Record<string, unknown> | undefined): s
   return typeof value === "string" ? value : undefined;
 }
 
+/**
+ * Closes websockets: asks each client to go away (1001), and ends the ones that have not closed
+ * after `graceMs` (a client that never answers the close handshake would hold ws for 30 s).
+ */
+async function closeWebSockets(wss: WebSocketServer, dispose: () => Promise<void> | void, graceMs: number) {
+  const timer = setTimeout(() => {
+    for (const client of wss.clients) client.terminate();
+  }, graceMs);
+  try {
+    await dispose();
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Starts the HTTP + websocket server on `config.port` (0 = any free port). */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const { config, database, registry, services } = options;
@@ -95,7 +115,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   ];
 
   const app = express();
-  const httpServer = http.createServer(app);
+  const httpServer = options.httpServer ?? http.createServer();
+  // 40 % of the shutdown budget for requests and sockets to finish (training workers get as much).
+  const drainGraceMs = Math.max(100, Math.floor(config.shutdownTimeoutMs * 0.4));
   const wss = new WebSocketServer({ server: httpServer, path: "/graphql", maxPayload: config.maxBodyBytes });
   const wsServer = useServer<Record<string, unknown>, { principal: Principal | null }>(
     {
@@ -133,13 +155,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     includeStacktraceInErrorResponses: false,
     validationRules: [limits],
     formatError: createErrorFormatter(logError),
+    // The CLI owns SIGINT/SIGTERM (src/cli/processLifecycle.ts). Apollo's own handler would call
+    // stop() too; a second, concurrent stop() waits on a barrier that a successful stop never
+    // resolves, so `serve` hung on every signal (outside NODE_ENV=test, where Apollo adds none).
+    stopOnTerminationSignals: false,
     plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: drainGraceMs }),
       {
         async serverWillStart() {
           return {
             async drainServer() {
-              await wsServer.dispose();
+              await closeWebSockets(wss, () => wsServer.dispose(), drainGraceMs);
             },
           };
         },
@@ -172,10 +198,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   );
   app.use(bodyErrorHandler);
 
-  await new Promise<void>((resolve, reject) => {
-    httpServer.once("error", reject);
-    httpServer.listen(config.port, config.host, resolve);
-  });
+  if (options.httpServer) {
+    // It listens already (src/cli/httpPort.ts), answering 503 until now.
+    httpServer.removeAllListeners("request");
+    httpServer.on("request", app);
+  } else {
+    httpServer.on("request", app);
+    await new Promise<void>((resolve, reject) => {
+      httpServer.once("error", reject);
+      httpServer.listen(config.port, config.host, resolve);
+    });
+  }
   const { port } = httpServer.address() as AddressInfo;
   const host = config.host === "0.0.0.0" ? "127.0.0.1" : config.host;
   return {

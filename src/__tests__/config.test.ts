@@ -23,3 +23,19 @@ describe("loadConfig: LOGOLAB_SERVE_INFERENCE_THREAD", () => {
     );
   });
 });
+
+describe("loadConfig: LOGOLAB_SHUTDOWN_TIMEOUT_MS", () => {
+  it("gives a stop 20 s by default", () => {
+    expect(loadConfig({}, "/srv").shutdownTimeoutMs).toBe(20_000);
+  });
+
+  it("reads milliseconds", () => {
+    expect(loadConfig({ LOGOLAB_SHUTDOWN_TIMEOUT_MS: "1500" }, "/srv").shutdownTimeoutMs).toBe(1500);
+  });
+
+  it("refuses less than 100 ms", () => {
+    expect(() => loadConfig({ LOGOLAB_SHUTDOWN_TIMEOUT_MS: "50" }, "/srv")).toThrow(
+      'LOGOLAB_SHUTDOWN_TIMEOUT_MS must be an integer ≥ 100, got "50"',
+    );
+  });
+});

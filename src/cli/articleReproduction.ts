@@ -15,6 +15,8 @@ export interface ReproduceOptions {
   backend: MlBackend;
   /** Every event of the two runs, labelled with the run's label (for progress bars). */
   onEvent?: (label: string, event: RunEventMessage) => void;
+  /** When aborted (a signal), stops following the runs and rejects; the runs themselves go on elsewhere. */
+  stopRequest?: AbortSignal;
 }
 
 /** One finished run of the reproduction with its committed epochs. */
@@ -38,8 +40,11 @@ export async function followToEnd(
   registry: Registry,
   runId: string,
   onEvent: (event: RunEventMessage) => void,
+  stopRequest: AbortSignal | undefined,
 ): Promise<Run> {
   const events = services.bus.subscribe(runId);
+  const stopFollowing = () => void events.return?.();
+  stopRequest?.addEventListener("abort", stopFollowing);
   // Events published before subscribing are not replayed: check the stored state too.
   const poll = setInterval(async () => {
     const run = await registry.runs.get(runId);
@@ -52,8 +57,10 @@ export async function followToEnd(
     }
   } finally {
     clearInterval(poll);
+    stopRequest?.removeEventListener("abort", stopFollowing);
     await events.return?.();
   }
+  stopRequest?.throwIfAborted();
   return (await registry.runs.get(runId))!;
 }
 
@@ -88,7 +95,13 @@ export async function reproduceArticle(
   }
   const finished = await Promise.all(
     started.map(({ article, run }) =>
-      followToEnd(services, registry, run.id, (event) => options.onEvent?.(article.label, event)),
+      followToEnd(
+        services,
+        registry,
+        run.id,
+        (event) => options.onEvent?.(article.label, event),
+        options.stopRequest,
+      ),
     ),
   );
   const epochs = await registry.runs.epochsOfRuns(finished.map((r) => r.id));

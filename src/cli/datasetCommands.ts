@@ -2,13 +2,12 @@ import { SingleBar } from "cli-progress";
 import { Command, InvalidArgumentError } from "commander";
 import type { Config } from "../config";
 import type { DatasetProgress, DatasetProgressCallback } from "../datasets/importProgress";
-import { runSynthCli } from "./synthCommand";
 import type { SplitRecipe } from "../vocabulary";
-import { openDatabase } from "../db/database";
 import { LogoLabError, ValidationError } from "../errors";
 import type { Dataset, SplitCounts } from "../experiments/datasets";
-import { createRegistry, type Registry } from "../experiments/registry";
-import { DatasetPreparation, type ImportDatasetRequest } from "../preparation/datasetPreparation";
+import type { Registry } from "../experiments/registry";
+import type { DatasetPreparation, ImportDatasetRequest } from "../preparation/datasetPreparation";
+import type { ProcessLifecycle } from "./processLifecycle";
 
 const IMPORT_FORMATS: Record<string, ImportDatasetRequest["format"]> = {
   flickrlogos32: "FLICKRLOGOS32",
@@ -71,15 +70,19 @@ class PhaseProgressBar {
 /** Opens the database, hands `work` the dataset services, and always closes it. */
 async function withDatasets<T>(
   config: Config,
-  work: (preparation: DatasetPreparation, registry: Registry) => Promise<T>,
+  command: string,
+  work: (preparation: DatasetPreparation, registry: Registry, lifecycle: ProcessLifecycle) => Promise<T>,
 ): Promise<T> {
-  const database = await openDatabase(config);
-  try {
+  // Loaded here, not at the top: building the command line should not load sharp and Prisma.
+  const [{ withDatabase }, { createRegistry }, { DatasetPreparation }] = await Promise.all([
+    import("./withDatabase.js"),
+    import("../experiments/registry.js"),
+    import("../preparation/datasetPreparation.js"),
+  ]);
+  return withDatabase(config, command, (database, lifecycle) => {
     const registry = createRegistry(database.prisma);
-    return await work(new DatasetPreparation(registry.datasets, config), registry);
-  } finally {
-    await database.close();
-  }
+    return work(new DatasetPreparation(registry.datasets, config), registry, lifecycle);
+  });
 }
 
 function formatCounts(counts: SplitCounts): string {
@@ -122,7 +125,7 @@ async function importCommand(config: Config, options: ImportOptions): Promise<vo
   if (options.recipe && options.format !== "FLICKRLOGOS32") {
     throw new ValidationError("--recipe applies to --format flickrlogos32 only", { field: "recipe" });
   }
-  await withDatasets(config, async (preparation) => {
+  await withDatasets(config, "logolab dataset import", async (preparation) => {
     const bar = new PhaseProgressBar();
     try {
       const dataset = await preparation
@@ -161,48 +164,44 @@ async function synthToDirectory(out: string, options: SynthOptions): Promise<voi
   if (options.name !== undefined || options.recipe !== undefined) {
     throw new ValidationError("--name and --recipe apply to --register only", { field: "name" });
   }
+  const { runSynthCli } = await import("./synthCommand.js");
   const result = await runSynthCli({ out, seed: options.seed, scale: options.scale });
   console.log(
     `wrote ${result.imageCount} images to ${result.dir} in ${(result.elapsedMs / 1000).toFixed(1)} s`,
   );
 }
 
-/** Ctrl-C marks the dataset FAILED at once rather than leaving it GENERATING until a sweep finds it. */
-function failOnInterrupt(registry: Registry, datasetId: string): void {
-  const interrupt = (signal: NodeJS.Signals) => {
-    console.error(`\n${signal}: marking the dataset FAILED`);
-    void registry.datasets
-      .markFailed(datasetId, `interrupted: logolab dataset synth got ${signal}`)
-      .finally(() => process.exit(130));
-  };
-  process.once("SIGINT", interrupt);
-  process.once("SIGTERM", interrupt);
-}
-
 /** `--register`: generate into the managed datasets directory and register, as the API does. */
 async function synthAndRegister(config: Config, options: SynthOptions): Promise<void> {
   const seed = Number(options.seed);
   const scale = options.scale === undefined ? undefined : Number(options.scale);
-  await withDatasets(config, async (preparation, registry) => {
-    const bar = new PhaseProgressBar();
-    try {
-      const generation = await preparation.startSynthetic(
-        { seed, scale, name: options.name, splitRecipe: options.recipe },
-        bar.onProgress,
+  await withDatasets(
+    config,
+    "logolab dataset synth --register",
+    async (preparation, _registry, lifecycle) => {
+      const bar = new PhaseProgressBar();
+      // Ctrl-C marks the dataset FAILED at once and stops the generation before the database closes,
+      // rather than leaving it GENERATING until a sweep finds it.
+      lifecycle.own("the generation", preparation, (p) =>
+        p.interruptSynthetic("interrupted: logolab dataset synth was stopped"),
       );
-      if (generation.isExisting) {
-        console.log(`already registered with these settings (${generation.dataset.status})`);
-      } else {
-        failOnInterrupt(registry, generation.dataset.id);
+      try {
+        const generation = await preparation.startSynthetic(
+          { seed, scale, name: options.name, splitRecipe: options.recipe },
+          bar.onProgress,
+        );
+        if (generation.isExisting) {
+          console.log(`already registered with these settings (${generation.dataset.status})`);
+        }
+        const dataset = await generation.finished;
+        bar.stop();
+        console.log(describe(dataset));
+        if (dataset.status === "FAILED") throw new Error(`generation failed: ${dataset.error}`);
+      } finally {
+        bar.stop();
       }
-      const dataset = await generation.finished;
-      bar.stop();
-      console.log(describe(dataset));
-      if (dataset.status === "FAILED") throw new Error(`generation failed: ${dataset.error}`);
-    } finally {
-      bar.stop();
-    }
-  });
+    },
+  );
 }
 
 async function synthCommand(config: Config, options: SynthOptions): Promise<void> {
@@ -216,7 +215,7 @@ async function synthCommand(config: Config, options: SynthOptions): Promise<void
 }
 
 async function listCommand(config: Config): Promise<void> {
-  await withDatasets(config, async (_preparation, registry) => {
+  await withDatasets(config, "logolab dataset list", async (_preparation, registry) => {
     const rows: Dataset[] = [];
     let after: string | undefined;
     for (;;) {

@@ -1,15 +1,28 @@
 import "reflect-metadata";
 import { Command, InvalidArgumentError } from "commander";
 import { loadConfig, type Config } from "../config";
-import { openDatabase, type Database } from "../db/database";
-import { migrate } from "../db/migrate";
-import { startEmbeddedPostgres } from "../db/embeddedPostgres";
+import type { Database } from "../db/database";
 import { ROLES, type Role } from "../vocabulary";
 import { registerDatasetCommands } from "./datasetCommands";
 import { registerModelCommands } from "./modelCommands";
 import { registerSweepCommands } from "./sweepCommands";
-import { createRegistry } from "../experiments/registry";
 import { VERSION } from "../version";
+import { stopSignalOfProcess } from "./processLifecycle";
+
+// Command modules load when their command runs: `serve` binds its port before anything heavy
+// loads, and `--help` or a refused start need none of them.
+async function withDatabase<T>(
+  config: Config,
+  command: string,
+  work: (database: Database) => Promise<T>,
+  options?: { isMigrating?: boolean },
+): Promise<T> {
+  return (await import("./withDatabase.js")).withDatabase(config, command, work, options);
+}
+
+async function registryOf(database: Database) {
+  return (await import("../experiments/registry.js")).createRegistry(database.prisma);
+}
 
 function parseRole(value: string): Role {
   const role = value.toUpperCase();
@@ -19,27 +32,20 @@ function parseRole(value: string): Role {
   return role as Role;
 }
 
-/** Opens the configured database, runs `work`, and always closes it. */
-async function withDatabase<T>(config: Config, work: (database: Database) => Promise<T>): Promise<T> {
-  const database = await openDatabase(config);
-  try {
-    return await work(database);
-  } finally {
-    await database.close();
-  }
-}
-
 async function runMigrations(config: Config): Promise<void> {
-  const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres(config.embeddedDbDir);
-  try {
-    const report = await migrate(config.databaseUrl ?? embedded!.connectionString);
-    console.log(
-      `applied ${report.applied.length} migration(s)${report.applied.length ? ": " + report.applied.join(", ") : ""}; ` +
-        `${report.alreadyApplied.length} already applied`,
-    );
-  } finally {
-    await embedded?.stop();
-  }
+  await withDatabase(
+    config,
+    "logolab migrate",
+    async (database) => {
+      const { migrate } = await import("../db/migrate.js");
+      const report = await migrate(database.connectionString);
+      console.log(
+        `applied ${report.applied.length} migration(s)${report.applied.length ? ": " + report.applied.join(", ") : ""}; ` +
+          `${report.alreadyApplied.length} already applied`,
+      );
+    },
+    { isMigrating: false },
+  );
 }
 
 /** Builds the `logolab` command line. */
@@ -87,11 +93,10 @@ export function buildCli(config: Config = loadConfig()): Command {
     .requiredOption("--role <role>", "viewer | service | engineer | admin", parseRole)
     .option("--name <name>", "label for the key", "created with the CLI")
     .action((options: { role: Role; name: string }) =>
-      withDatabase(config, async (database) => {
-        const { apiKey, secret } = await createRegistry(database.prisma).apiKeys.create(
-          options.role,
-          options.name,
-        );
+      withDatabase(config, "logolab keys create", async (database) => {
+        const { apiKey, secret } = await (
+          await registryOf(database)
+        ).apiKeys.create(options.role, options.name);
         console.log(`id:     ${apiKey.id}\nrole:   ${apiKey.role.toLowerCase()}\nsecret: ${secret}`);
       }),
     );
@@ -99,8 +104,8 @@ export function buildCli(config: Config = loadConfig()): Command {
     .command("list")
     .description("list API keys (never their secrets)")
     .action(() =>
-      withDatabase(config, async (database) => {
-        const rows = await createRegistry(database.prisma).apiKeys.list();
+      withDatabase(config, "logolab keys list", async (database) => {
+        const rows = await (await registryOf(database)).apiKeys.list();
         console.table(
           rows.map((k) => ({
             id: k.id,
@@ -116,8 +121,8 @@ export function buildCli(config: Config = loadConfig()): Command {
     .command("revoke <id>")
     .description("revoke an API key")
     .action((id: string) =>
-      withDatabase(config, async (database) => {
-        await createRegistry(database.prisma).apiKeys.revoke(id);
+      withDatabase(config, "logolab keys revoke", async (database) => {
+        await (await registryOf(database)).apiKeys.revoke(id);
         console.log(`revoked ${id}`);
       }),
     );
@@ -132,7 +137,11 @@ export async function main(argv: string[]): Promise<void> {
   try {
     await buildCli().parseAsync(argv);
   } catch (error) {
-    console.error(`logolab: ${error instanceof Error ? error.message : String(error)}`);
+    // After a signal, errors come from work cut short by closing; the lifecycle sets the exit code.
+    if (stopSignalOfProcess()) return;
+    // One line: a start that fails says why and exits (what it opened is closed by then).
+    const message = error instanceof Error ? error.message : String(error);
+    console.error(`logolab: ${message.split("\n")[0]}`);
     process.exitCode = 1;
   }
 }

@@ -2,31 +2,36 @@ import { readFile } from "node:fs/promises";
 import { SingleBar } from "cli-progress";
 import { Command, InvalidArgumentError } from "commander";
 import type { Config } from "../config";
-import { openDatabase } from "../db/database";
 import type { Evaluation } from "../experiments/evaluations";
 import { isId } from "../experiments/ids";
-import { createRegistry, type Registry } from "../experiments/registry";
-import { DatasetPreparation, type ImportDatasetRequest } from "../preparation/datasetPreparation";
+import type { Registry } from "../experiments/registry";
+import type { DatasetPreparation, ImportDatasetRequest } from "../preparation/datasetPreparation";
 import type { ServingRuntime } from "../serving/servingRuntime";
 import { DATASET_SPLITS, type DatasetSplit } from "../vocabulary";
 import { parseImportFormat } from "./datasetCommands";
 
-/** Opens the database and the serving machinery (the Classifier), runs `work`, closes both. */
+/**
+ * Opens the database (through a running server's socket when it holds the embedded one) and the
+ * serving machinery (the Classifier), runs `work`; Ctrl-C or the end closes both.
+ */
 async function withServing<T>(
   config: Config,
+  command: string,
   work: (serving: ServingRuntime, registry: Registry, preparation: DatasetPreparation) => Promise<T>,
 ): Promise<T> {
-  // Loaded when the command runs, so other commands do not load TensorFlow.js.
-  const { createServingRuntime } = await import("../serving/servingRuntime.js");
-  const database = await openDatabase(config);
-  const registry = createRegistry(database.prisma);
-  const serving = createServingRuntime(config, registry);
-  try {
-    return await work(serving, registry, new DatasetPreparation(registry.datasets, config));
-  } finally {
-    await serving.close();
-    await database.close();
-  }
+  // Loaded when the command runs, so `--help` and other commands do not load TensorFlow.js.
+  const [{ withDatabase }, { createRegistry }, { DatasetPreparation }, { createServingRuntime }] =
+    await Promise.all([
+      import("./withDatabase.js"),
+      import("../experiments/registry.js"),
+      import("../preparation/datasetPreparation.js"),
+      import("../serving/servingRuntime.js"),
+    ]);
+  return withDatabase(config, command, (database, lifecycle) => {
+    const registry = createRegistry(database.prisma);
+    const serving = lifecycle.own("the classifier", createServingRuntime(config, registry), (s) => s.close());
+    return work(serving, registry, new DatasetPreparation(registry.datasets, config));
+  });
 }
 
 function parseSplit(value: string): DatasetSplit {
@@ -97,7 +102,7 @@ interface EvaluateOptions {
 }
 
 async function evaluateCommand(config: Config, options: EvaluateOptions): Promise<void> {
-  await withServing(config, async (serving, registry, preparation) => {
+  await withServing(config, "logolab evaluate", async (serving, registry, preparation) => {
     let datasetId = options.dataset;
     if (!isId(options.dataset)) {
       const dataset = await preparation.import({
@@ -133,7 +138,7 @@ interface ClassifyOptions {
 }
 
 async function classifyCommand(config: Config, images: string[], options: ClassifyOptions): Promise<void> {
-  await withServing(config, async (serving) => {
+  await withServing(config, "logolab classify", async (serving) => {
     for (const file of images) {
       const outcome = await serving.serving.classifyBytes(await readFile(file), options.model, options.top);
       if (outcome.kind !== "classification") {

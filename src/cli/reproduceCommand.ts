@@ -10,8 +10,9 @@ import { articleRuns } from "./articleRuns";
 import { RunProgressBars } from "./runProgressBars";
 import type { Services } from "../api/context";
 import { reproduceArticle, type ReproduceResult, type ReproducedRun } from "./articleReproduction";
-import { startPlatform, type Platform } from "./platform";
+import { startPlatform } from "./platform";
 import { selectBackend } from "../ml/backend";
+import { ProcessLifecycle } from "./processLifecycle";
 
 const percent = (value: number | null | undefined) =>
   value === null || value === undefined ? "  –  " : `${(value * 100).toFixed(1)}%`;
@@ -143,17 +144,40 @@ const ARTICLE_DATASET = { name: "SynthLogos-32 (article sizes)", scale: 1, seed:
 /**
  * `logolab reproduce`: the article's comparison end to end on this machine, with two workers so
  * both runs train at once, progress bars, the side-by-side table and the production alias.
+ * SIGINT/SIGTERM stops it: the runs go back to the queue (a later `serve` or `worker` resumes them
+ * from their last checkpoint) and everything closes.
  */
 export async function reproduceCommand(config: Config, options: ReproduceCommandOptions): Promise<void> {
-  const database = await openDatabase(config);
-  let platform: Platform | undefined;
+  const lifecycle = new ProcessLifecycle({ timeoutMs: config.shutdownTimeoutMs });
+  const { platform, backend } = await lifecycle.start(async () => {
+    const database = lifecycle.own(
+      "the database",
+      await openDatabase(config, { command: "logolab reproduce", access: "owner", isShared: true }),
+      (d) => d.close(),
+    );
+    const ml = await selectBackend(config.mlBackend);
+    const started = lifecycle.own(
+      "training workers, queue, event bus and inference",
+      await startPlatform(config, database, { workerCount: 2 }),
+      async (p) => {
+        await p.stop();
+        if (lifecycle.isStopping) {
+          console.error(
+            "runs in progress went back to the queue: `logolab serve` (or `logolab worker`) resumes them from their last checkpoint",
+          );
+        }
+      },
+    );
+    lifecycle.own("dataset preparations", started.services.preparation, (p) =>
+      p.interruptSynthetic("interrupted: logolab reproduce was stopped"),
+    );
+    return { platform: started, backend: ml.backend };
+  });
   try {
-    const { backend } = await selectBackend(config.mlBackend);
-    platform = await startPlatform(config, database, { workerCount: 2 });
     const { registry, services } = platform;
     const dataset = await reproductionDataset(registry, services, options);
     console.error(`dataset ${dataset.name} v${dataset.version} (${dataset.id}); ML backend ${backend}`);
-    const bars = new RunProgressBars();
+    const bars = lifecycle.own("the progress bars", new RunProgressBars(), (b) => b.stop());
     for (const run of articleRuns({ isQuick: options.isQuick, backend }))
       bars.add(run.label, run.hyperparameters.epochs);
     const result = await reproduceArticle(registry, services, {
@@ -161,11 +185,11 @@ export async function reproduceCommand(config: Config, options: ReproduceCommand
       isQuick: options.isQuick,
       backend,
       onEvent: (label, event) => bars.update(label, event),
+      stopRequest: lifecycle.stopRequest,
     });
     bars.stop();
     console.log(`\n${formatEpochTable(result.runs)}\n\n${formatSummary(result)}`);
   } finally {
-    await platform?.stop();
-    await database.close();
+    if (!lifecycle.isStopping) await lifecycle.close();
   }
 }

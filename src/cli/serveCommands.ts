@@ -1,14 +1,16 @@
 import type { Config } from "../config";
-import { openDatabase, type Database } from "../db/database";
-import { createRegistry } from "../experiments/registry";
-import { ensureDefaultDataset } from "../preparation/defaultDataset";
-import { activeBackend, selectBackend } from "../ml/backend";
-import { startServer } from "../server";
+import type { Database } from "../db/database";
 import { VERSION } from "../version";
-import { startPlatform } from "./platform";
+import { closeHttpServer, listenHttp } from "./httpPort";
+import { ProcessLifecycle } from "./processLifecycle";
+
+// The database layer, the platform and the server are loaded only once the step before them has
+// succeeded: loading them all takes seconds on a busy machine, and a start that fails (port taken,
+// database unreachable) should say so at once.
 
 /** Creates and prints an admin key when the embedded database has none (first start). */
 async function ensureAdminKey(database: Database): Promise<void> {
+  const { createRegistry } = await import("../experiments/registry.js");
   const registry = createRegistry(database.prisma);
   if (database.kind !== "embedded" || (await registry.apiKeys.hasActiveAdmin())) return;
   const { secret } = await registry.apiKeys.create("ADMIN", "local admin (created on first start)");
@@ -18,72 +20,90 @@ async function ensureAdminKey(database: Database): Promise<void> {
   );
 }
 
-/** Runs `close` once on SIGTERM/SIGINT, then exits. */
-function onShutdown(close: () => Promise<void>): void {
-  let isStopping = false;
-  const shutdown = async (signal: string) => {
-    if (isStopping) return;
-    isStopping = true;
-    console.log(`${signal}: finishing in-flight work and closing…`);
-    await close();
-    process.exit(0);
-  };
-  // `on`, not `once`: a dependency re-raises the signal when it sees no other listener left,
-  // which would end the process before the clean-up finishes.
-  process.on("SIGTERM", () => void shutdown("SIGTERM"));
-  process.on("SIGINT", () => void shutdown("SIGINT"));
-}
-
-/** `logolab serve`: the GraphQL API with its training workers, until SIGTERM/SIGINT. */
+/**
+ * `logolab serve`: the GraphQL API with its training workers, until SIGTERM/SIGINT. Its port is
+ * bound first, so a taken port fails the start at once; a start that fails closes what it opened
+ * (the embedded database's lock included) and the command exits 1.
+ */
 export async function serve(config: Config): Promise<void> {
-  const database = await openDatabase(config);
-  await ensureAdminKey(database);
-  const ml = await selectBackend(config.mlBackend);
-  const platform = await startPlatform(config, database, { workerCount: config.workers });
-  const { registry, services } = platform;
-  // Before serving, so a request cannot register a dataset that the clean-up then marks failed.
-  const { abandonedCount, generating } = await ensureDefaultDataset(registry.datasets, services.preparation, {
-    databaseKind: database.kind,
-    isEnabled: config.isDefaultDatasetEnabled,
-  });
-  if (abandonedCount > 0) console.log(`marked ${abandonedCount} interrupted dataset preparation(s) FAILED`);
-  if (generating) {
-    console.log(
-      `generating the default dataset ${generating.name} in the background (id ${generating.id}); see \`datasets\``,
+  const lifecycle = new ProcessLifecycle({ timeoutMs: config.shutdownTimeoutMs });
+  await lifecycle.start(async () => {
+    const httpServer = lifecycle.own("the HTTP port", await listenHttp(config), closeHttpServer);
+    const { openDatabase } = await import("../db/database.js");
+    const database = lifecycle.own(
+      "the database",
+      await openDatabase(config, { command: "logolab serve", access: "owner", isShared: true }),
+      (d) => d.close(),
     );
-  }
-  const server = await startServer({
-    config,
-    database,
-    registry,
-    services,
-    mlBackend: activeBackend,
-  });
-  console.log(
-    `LogoLab ${VERSION} on ${server.url}/graphql (database: ${database.kind}, ML backend: ${ml.backend}, ` +
-      `training workers: ${config.workers})`,
-  );
-  onShutdown(async () => {
-    await services.preparation.interruptSynthetic();
-    await server.stop();
-    await platform.stop();
-    await database.close();
+    await ensureAdminKey(database);
+    const [{ activeBackend, selectBackend }, { startPlatform }, { ensureDefaultDataset }, { startServer }] =
+      await Promise.all([
+        import("../ml/backend.js"),
+        import("./platform.js"),
+        import("../preparation/defaultDataset.js"),
+        import("../server.js"),
+      ]);
+    const ml = await selectBackend(config.mlBackend);
+    const platform = lifecycle.own(
+      "training workers, queue, event bus and inference",
+      await startPlatform(config, database, { workerCount: config.workers }),
+      (p) => p.stop(),
+    );
+    const { registry, services } = platform;
+    lifecycle.own("dataset preparations", services.preparation, (p) => p.interruptSynthetic());
+    if (lifecycle.isStopping) return;
+    // Before serving, so a request cannot register a dataset that the clean-up then marks failed.
+    const { abandonedCount, generating } = await ensureDefaultDataset(
+      registry.datasets,
+      services.preparation,
+      {
+        databaseKind: database.kind,
+        isEnabled: config.isDefaultDatasetEnabled,
+      },
+    );
+    if (abandonedCount > 0) console.log(`marked ${abandonedCount} interrupted dataset preparation(s) FAILED`);
+    if (generating) {
+      console.log(
+        `generating the default dataset ${generating.name} in the background (id ${generating.id}); see \`datasets\``,
+      );
+    }
+    const server = lifecycle.own(
+      "HTTP requests and websockets",
+      await startServer({ config, database, registry, services, mlBackend: activeBackend, httpServer }),
+      (s) => s.stop(),
+    );
+    await database.advertise({ apiUrl: server.url });
+    console.log(
+      `LogoLab ${VERSION} on ${server.url}/graphql (database: ${database.kind}, ML backend: ${ml.backend}, ` +
+        `training workers: ${config.workers})`,
+    );
   });
 }
 
 /** `logolab worker`: one training worker on the shared Postgres queue, until SIGTERM/SIGINT. */
 export async function work(config: Config): Promise<void> {
   if (!config.databaseUrl) {
-    throw new Error("`logolab worker` needs DATABASE_URL: the embedded database serves one process only");
+    throw new Error(
+      "`logolab worker` needs DATABASE_URL: the embedded database is opened by one process only " +
+        "(`logolab serve` runs its own workers: LOGOLAB_WORKERS)",
+    );
   }
-  const database = await openDatabase(config);
-  const ml = await selectBackend(config.mlBackend);
-  const platform = await startPlatform(config, database, { workerCount: 1 });
-  console.log(
-    `LogoLab worker ${platform.training.workers[0].workerId} waiting for training jobs (ML backend: ${ml.backend})`,
-  );
-  onShutdown(async () => {
-    await platform.stop();
-    await database.close();
+  const lifecycle = new ProcessLifecycle({ timeoutMs: config.shutdownTimeoutMs });
+  await lifecycle.start(async () => {
+    const { openDatabase } = await import("../db/database.js");
+    const database = lifecycle.own("the database", await openDatabase(config), (d) => d.close());
+    const [{ selectBackend }, { startPlatform }] = await Promise.all([
+      import("../ml/backend.js"),
+      import("./platform.js"),
+    ]);
+    const ml = await selectBackend(config.mlBackend);
+    const platform = lifecycle.own(
+      "the training worker, queue and event bus",
+      await startPlatform(config, database, { workerCount: 1 }),
+      (p) => p.stop(),
+    );
+    console.log(
+      `LogoLab worker ${platform.training.workers[0].workerId} waiting for training jobs (ML backend: ${ml.backend})`,
+    );
   });
 }

@@ -1,13 +1,14 @@
 import { readFile } from "node:fs/promises";
 import { Command, InvalidArgumentError, Option } from "commander";
 import type { Config } from "../config";
-import { openDatabase } from "../db/database";
-import { createRegistry, type Registry } from "../experiments/registry";
+import type { Database } from "../db/database";
+import type { Registry } from "../experiments/registry";
 import { sweepDimensionsOf, sweepStatusOf, type Sweep } from "../experiments/sweeps";
 import type { Run } from "../experiments/runs";
 import { SWEEP_STRATEGIES, type SweepStrategy } from "../vocabulary";
 import { followToEnd } from "./articleReproduction";
-import { startPlatform } from "./platform";
+import type { Platform } from "./platform";
+import { ProcessLifecycle } from "./processLifecycle";
 import { RunProgressBars } from "./runProgressBars";
 import { pointLabel, spaceFromArguments } from "./sweepArguments";
 
@@ -96,21 +97,14 @@ async function startCommand(config: Config, options: StartOptions): Promise<void
   const hyperparameters = hyperparametersText
     ? (JSON.parse(hyperparametersText) as Record<string, unknown>)
     : undefined;
-  const database = await openDatabase(config);
-  const platform = await startPlatform(config, database, {
-    workerCount: options.detach ? 0 : options.workers,
-  });
-  let isCancelling = false;
-  const onInterrupt = () => {
-    if (isCancelling) process.exit(130);
-    isCancelling = true;
-    console.error("\ncancelling the sweep (Ctrl-C again to exit at once)…");
-    void platform.services.sweeps.cancel(sweep.id).catch((error: unknown) => console.error(error));
-  };
-  let sweep: Sweep;
+  const workerCount = options.detach ? 0 : options.workers;
+  const lifecycle = new ProcessLifecycle({ timeoutMs: config.shutdownTimeoutMs });
+  const platform = await lifecycle.start(() =>
+    openPlatform(config, lifecycle, "logolab sweep start", workerCount),
+  );
   try {
     const { registry, services } = platform;
-    sweep = await services.sweeps.start({
+    const sweep = await services.sweeps.start({
       experimentId: options.experiment,
       space,
       strategy: options.strategy,
@@ -125,12 +119,25 @@ async function startCommand(config: Config, options: StartOptions): Promise<void
       console.log(`  run ${i + 1}: ${run.id}  ${pointLabel({ ...run.hyperparameters }, varied)}`),
     );
     if (options.detach) return;
-    process.on("SIGINT", onInterrupt);
-    const bars = new RunProgressBars();
+    // Closed first on Ctrl-C/SIGTERM: the sweep is cancelled, then the workers stop.
+    lifecycle.own("the sweep", sweep, async (s) => {
+      if (!lifecycle.isStopping) return;
+      console.error("\ncancelling the sweep…");
+      await services.sweeps.cancel(s.id);
+    });
+    const bars = lifecycle.own("the progress bars", new RunProgressBars(), (b) => b.stop());
     const labels = runs.map((_, i) => `run ${i + 1}/${runs.length}`);
     runs.forEach((run, i) => bars.add(labels[i], run.hyperparameters.epochs));
     await Promise.all(
-      runs.map((run, i) => followToEnd(services, registry, run.id, (event) => bars.update(labels[i], event))),
+      runs.map((run, i) =>
+        followToEnd(
+          services,
+          registry,
+          run.id,
+          (event) => bars.update(labels[i], event),
+          lifecycle.stopRequest,
+        ),
+      ),
     );
     bars.stop();
     const finished = (await registry.sweeps.get(sweep.id))!;
@@ -138,20 +145,51 @@ async function startCommand(config: Config, options: StartOptions): Promise<void
       `\n${formatSweep(finished, await sweepRuns(registry, finished), await statusText(registry, finished))}`,
     );
   } finally {
-    process.off("SIGINT", onInterrupt);
-    await platform.stop();
-    await database.close();
+    if (!lifecycle.isStopping) await lifecycle.close();
   }
 }
 
-/** Opens the database, runs `work` on the registry, closes it. */
-async function withRegistry<T>(config: Config, work: (registry: Registry) => Promise<T>): Promise<T> {
-  const database = await openDatabase(config);
-  try {
-    return await work(createRegistry(database.prisma));
-  } finally {
-    await database.close();
-  }
+/**
+ * Opens the database and a platform on it for `command`, owned by `lifecycle`. With workers this
+ * process trains, so it must own the embedded database; without, it goes through a running
+ * server's socket when one holds it.
+ */
+async function openPlatform(
+  config: Config,
+  lifecycle: ProcessLifecycle,
+  command: string,
+  workerCount: number,
+): Promise<Platform> {
+  const [{ openDatabase }, { startPlatform }] = await Promise.all([
+    import("../db/database.js"),
+    import("./platform.js"),
+  ]);
+  const database: Database = lifecycle.own(
+    "the database",
+    await openDatabase(
+      config,
+      workerCount > 0 ? { command, access: "owner", isShared: true } : { command, access: "shared" },
+    ),
+    (d) => d.close(),
+  );
+  return lifecycle.own(
+    "the queue, event bus and workers",
+    await startPlatform(config, database, { workerCount }),
+    (p) => p.stop(),
+  );
+}
+
+/** Opens the database (shared with a running server), runs `work` on the registry, closes it. */
+async function withRegistry<T>(
+  config: Config,
+  command: string,
+  work: (registry: Registry) => Promise<T>,
+): Promise<T> {
+  const [{ withDatabase }, { createRegistry }] = await Promise.all([
+    import("./withDatabase.js"),
+    import("../experiments/registry.js"),
+  ]);
+  return withDatabase(config, command, (database) => work(createRegistry(database.prisma)));
 }
 
 async function requireSweep(registry: Registry, id: string): Promise<Sweep> {
@@ -191,7 +229,7 @@ export function registerSweepCommands(program: Command, config: Config): void {
     .command("status <id>")
     .description("a sweep's status, its runs and its best run")
     .action((id: string) =>
-      withRegistry(config, async (registry) => {
+      withRegistry(config, "logolab sweep status", async (registry) => {
         const found = await requireSweep(registry, id);
         console.log(formatSweep(found, await sweepRuns(registry, found), await statusText(registry, found)));
       }),
@@ -201,14 +239,18 @@ export function registerSweepCommands(program: Command, config: Config): void {
     .description("cancel a sweep: its queued runs at once, its running runs after their current batch")
     .action(async (id: string) => {
       // Cancelling needs the queue (the queued runs' jobs) and the event bus: a platform without workers.
-      const database = await openDatabase(config);
-      const platform = await startPlatform(config, database, { workerCount: 0 });
+      const lifecycle = new ProcessLifecycle({
+        timeoutMs: config.shutdownTimeoutMs,
+        signalExitCode: "signal",
+      });
+      const platform = await lifecycle.start(() =>
+        openPlatform(config, lifecycle, "logolab sweep cancel", 0),
+      );
       try {
         const cancelled = await platform.services.sweeps.cancel(id);
         console.log(`cancelled sweep ${cancelled.id}: ${await statusText(platform.registry, cancelled)}`);
       } finally {
-        await platform.stop();
-        await database.close();
+        await lifecycle.close();
       }
     });
 }

@@ -36,6 +36,27 @@ CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
 
 // Arbitrary constant shared by every LogoLab process: only one migrates at a time.
 const MIGRATION_LOCK_KEY = 72707369;
+/** A start fails within seconds when the server does not answer (pg waits forever by default). */
+const CONNECT_TIMEOUT_MS = 10_000;
+
+/** The URL without its password, for messages. */
+function redactedUrl(connectionString: string): string {
+  try {
+    const url = new URL(connectionString);
+    if (url.password) url.password = "***";
+    return url.toString();
+  } catch {
+    return "(an unparsable DATABASE_URL)";
+  }
+}
+
+/** A connection error in one phrase (Node's AggregateError for `localhost` has an empty message). */
+function describeError(error: unknown): string {
+  const { message, code, errors } = error as { message?: string; code?: string; errors?: unknown[] };
+  if (message) return message;
+  if (Array.isArray(errors) && errors.length > 0) return errors.map(describeError).join("; ");
+  return code ?? String(error);
+}
 
 /** Reads `<dir>/<name>/migration.sql` for every migration folder, in name (timestamp) order. */
 export async function readMigrations(dir: string = DEFAULT_MIGRATIONS_DIR): Promise<MigrationFile[]> {
@@ -114,8 +135,12 @@ export async function migrate(
   dir: string = DEFAULT_MIGRATIONS_DIR,
 ): Promise<MigrationReport> {
   const files = await readMigrations(dir);
-  const client = new pg.Client({ connectionString });
-  await client.connect();
+  const client = new pg.Client({ connectionString, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+  try {
+    await client.connect();
+  } catch (error) {
+    throw new Error(`cannot reach the database at ${redactedUrl(connectionString)}: ${describeError(error)}`);
+  }
   try {
     await client.query("SELECT pg_advisory_lock($1)", [MIGRATION_LOCK_KEY]);
     await client.query(CREATE_MIGRATIONS_TABLE);

@@ -93,6 +93,7 @@ export class PostgresEventBus implements EventBus {
   private publisher: pg.Client | undefined;
   private publishChain: Promise<unknown> = Promise.resolve();
   private isClosed = false;
+  private reconnectTimer: NodeJS.Timeout | undefined;
 
   private constructor(
     private readonly connectionString: string,
@@ -129,10 +130,14 @@ export class PostgresEventBus implements EventBus {
     });
     client.on("end", () => {
       // Reconnect unless closing: events missed meanwhile are covered by subscribers' snapshots.
-      if (!this.isClosed) setTimeout(() => void this.listen().catch(this.logError), 1000);
+      if (!this.isClosed) {
+        this.reconnectTimer = setTimeout(() => void this.listen().catch(this.logError), 1000);
+      }
     });
     await client.query(`LISTEN ${RUN_EVENTS_CHANNEL}`);
-    this.listener = client;
+    // A reconnection that finished after close() must not keep a connection open.
+    if (this.isClosed) await client.end();
+    else this.listener = client;
   }
 
   publish(message: RunEventMessage): Promise<void> {
@@ -149,6 +154,7 @@ export class PostgresEventBus implements EventBus {
 
   async close(): Promise<void> {
     this.isClosed = true;
+    clearTimeout(this.reconnectTimer);
     this.fanOut.closeAll();
     await this.publishChain;
     await Promise.all([this.listener?.end(), this.publisher?.end()]);

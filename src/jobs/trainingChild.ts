@@ -10,7 +10,12 @@ import { loadTrainingData } from "./trainingData";
 import type { FromChild, ToChild, TrainingSpec } from "./trainingMessages";
 
 function send(message: FromChild): void {
-  process.send!(message);
+  // A parent that died (or exited past its shutdown deadline) leaves nobody to report to: end
+  // quietly instead of crashing on EPIPE before the disconnect event is seen.
+  if (!process.connected) process.exit(0);
+  process.send!(message, undefined, {}, (error: Error | null) => {
+    if (error) process.exit(0);
+  });
 }
 
 /**
@@ -82,3 +87,7 @@ process.on("message", (message: ToChild) => {
 });
 // The parent going away (its crash) ends the child too: training must not go on unowned.
 process.on("disconnect", () => process.exit(0));
+// The parent decides when a run stops: on its own shutdown it asks for a stop after the current
+// batch and hands the run back. A Ctrl-C in a terminal signals the whole process group, children
+// included; dying of it would fail the run mid-epoch instead.
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => undefined);

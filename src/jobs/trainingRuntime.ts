@@ -58,6 +58,8 @@ export async function startTrainingRuntime(
     staleAfterMs: config.staleRunMs,
     maxAttempts: config.runMaxAttempts,
     progressIntervalMs: PROGRESS_INTERVAL_MS,
+    // 40 % of the shutdown budget; HTTP draining has as much, the queue and database the rest.
+    stopGraceMs: Math.floor(config.shutdownTimeoutMs * 0.4),
   };
   const workers: TrainingWorker[] = [];
   for (let i = 0; i < options.workerCount; i++) {

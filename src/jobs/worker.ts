@@ -28,6 +28,12 @@ export interface WorkerSettings {
   maxAttempts: number;
   /** Least time between two progress events of one run (ms). */
   progressIntervalMs: number;
+  /**
+   * On stop, how long the run's child may take to reach the end of its batch before it is ended
+   * (ms): a head-only run's embedding phase, or one long batch, must not hold a shutdown past its
+   * deadline. Either way the run goes back to the queue and resumes from its last checkpoint.
+   */
+  stopGraceMs: number;
 }
 
 interface ActiveRun {
@@ -79,7 +85,10 @@ export class TrainingWorker {
     this.timer = setInterval(() => void this.tick().catch(this.logError), this.settings.heartbeatMs);
   }
 
-  /** Stops taking jobs; a run in progress is stopped at its next batch and handed back to the queue. */
+  /**
+   * Stops taking jobs; a run in progress is stopped at its next batch (or ended after
+   * `stopGraceMs`) and handed back to the queue.
+   */
   async stop(): Promise<void> {
     this.isStopping = true;
     clearInterval(this.timer);
@@ -88,7 +97,9 @@ export class TrainingWorker {
       this.active.stopReason = "shutdown";
       this.active.process.requestStop();
     }
+    const killTimer = setTimeout(() => this.active?.process.kill(), this.settings.stopGraceMs);
     await this.handling;
+    clearTimeout(killTimer);
     this.spareChild.close();
   }
 
@@ -197,8 +208,11 @@ export class TrainingWorker {
     outcome: TrainingOutcome,
     stopReason: ActiveRun["stopReason"],
   ): Promise<void> {
-    if (outcome.kind === "finished" && outcome.status === "CANCELLED" && stopReason === "shutdown") {
-      // Stopped by this worker's shutdown, not by a user: another worker resumes from the checkpoint.
+    const isStoppedByShutdown =
+      (outcome.kind === "finished" && outcome.status === "CANCELLED") || outcome.kind === "crashed";
+    if (stopReason === "shutdown" && isStoppedByShutdown) {
+      // Stopped by this worker's shutdown, not by a user (a child that died meanwhile was most likely
+      // signalled with its parent): another worker resumes from the checkpoint.
       // requeue() matches the row as it is now (the heartbeat moved since the claim).
       const current = await this.registry.runs.get(run.id);
       if (current && (await this.registry.runLifecycle.requeue(current))) {

@@ -286,16 +286,19 @@ export class SyntheticDatasetGenerator {
 
   /**
    * For a graceful shutdown: marks every queued or running generation of this process FAILED with
-   * `reason` at once (instead of leaving it GENERATING until a later start finds it abandoned) and
-   * records nothing more for them. Returns how many were marked.
+   * `reason` at once (instead of leaving it GENERATING until a later start finds it abandoned),
+   * records nothing more for them, and resolves once they have stopped (a running one at its next
+   * image), so nothing writes after the database closes. Returns how many were marked.
    */
   async interrupt(reason: string): Promise<number> {
     this.isInterrupted = true;
     let failedCount = 0;
-    for (const id of [...this.inFlight.keys()]) {
+    const running = [...this.inFlight.entries()];
+    for (const [id] of running) {
       await this.reporters.get(id)?.stop();
       if (await this.registry.failPreparation(id, reason)) failedCount++;
     }
+    await Promise.all(running.map(([, run]) => run.catch(() => undefined)));
     return failedCount;
   }
 
@@ -366,6 +369,8 @@ export class SyntheticDatasetGenerator {
     onProgress: DatasetProgressCallback | undefined,
   ): Promise<Dataset> {
     const onStep = (step: DatasetProgress) => {
+      // Every phase reports each image or file: throwing here is how an interruption stops the work.
+      if (this.isInterrupted) throw new Error("interrupted");
       onProgress?.(step);
       progress.report(overallProgress(step));
     };

@@ -24,6 +24,7 @@ beforeAll(async () => {
 afterAll(async () => {
   server?.kill();
   await fs.rm(dir, { recursive: true, force: true });
+  await fs.rm(`${dir}.lock`, { force: true });
 });
 
 it("keeps each connection's parameterised queries intact while other connections run transactions", async () => {
