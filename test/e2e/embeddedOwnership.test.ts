@@ -1,6 +1,7 @@
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import sharp from "sharp";
 import { lockPathOf, type EmbeddedDatabaseOwner } from "../../src/db/embeddedLock";
 import { gqlAt, runCli, startServe, type CliProcess } from "../support/cliProcess";
 import { writeImageFolder } from "../support/imageFolder";
@@ -87,6 +88,20 @@ it("migrates through the server's database: nothing left to apply", async () => 
     status: 0,
     output: expect.stringMatching(/^applied 0 migration\(s\); \d+ already applied\n$/),
   });
+}, 60_000);
+
+it("answers `classify` and `sweep status` through the server's database", async () => {
+  const image = path.join(home, "red.png");
+  await sharp({ create: { width: 64, height: 64, channels: 3, background: { r: 200, g: 30, b: 30 } } })
+    .png()
+    .toFile(image);
+  const classified = await runCli(["classify", image, "--model", "nope"], env, home);
+  expect(classified.status).toBe(1);
+  expect(classified.output).toContain('no model "nope"');
+  const sweep = await runCli(["sweep", "status", "cm0000000000000000000000"], env, home);
+  expect(sweep.status).toBe(1);
+  expect(sweep.output).toContain("no sweep cm0000000000000000000000");
+  expect((await lockOwner()).pid).toBe(serve!.pid);
 }, 60_000);
 
 it.each([["serve"], ["reproduce", "--quick"]])(
