@@ -132,3 +132,40 @@ export type EvaluationStatus = (typeof EVALUATION_STATUSES)[number];
 /** The splits of a dataset as the API names them (`datasets/` writes them as train, val, test). */
 export const DATASET_SPLITS = ["TRAIN", "VAL", "TEST"] as const;
 export type DatasetSplit = (typeof DATASET_SPLITS)[number];
+
+/**
+ * The generator's domain-randomisation elements: each makes generated images look more like real
+ * photographs in one way, can be switched off on its own (for an ablation), and draws from its own
+ * random stream, so switching one off leaves every other element's draws unchanged (except that
+ * REALISTIC_PLACEMENT, which changes how many logos an image shows and where, also changes the
+ * clutter and colour draws that follow the logos).
+ */
+export const RANDOMISATION_ELEMENTS = [
+  "SURFACE_CURVATURE",
+  "LIGHTING",
+  "REALISTIC_PLACEMENT",
+  "EDGE_CROPS",
+  "HARD_NEGATIVES",
+  "MOTION_BLUR",
+  "SENSOR_NOISE",
+  "WHITE_BALANCE",
+  "LOW_RESOLUTION",
+  "RECOMPRESSION",
+] as const;
+export type RandomisationElement = (typeof RANDOMISATION_ELEMENTS)[number];
+
+/** What each element does, for the schema, the CLI's help and the README. */
+export const RANDOMISATION_DESCRIPTIONS: Record<RandomisationElement, string> = {
+  SURFACE_CURVATURE:
+    "Logos printed on curved surfaces (cans, bottles, cloth): a cylinder wrap that compresses the mark towards its edges",
+  LIGHTING: "Shading across the logo (a light gradient) and a specular highlight band, as on glossy objects",
+  REALISTIC_PLACEMENT:
+    "Logo sizes, positions and counts drawn from the distribution of real Flickr photos (often large and central) instead of uniform small placements",
+  EDGE_CROPS: "Some logos cut by the frame edge (10–40 % outside the image); boxes cover the visible part",
+  HARD_NEGATIVES: "Other brands' marks (simple-icons, none of the dataset's brands) pasted as distractors",
+  MOTION_BLUR: "Linear motion blur of 3–11 px in a random direction",
+  SENSOR_NOISE: "Gaussian sensor noise (σ 2–10 grey levels), partly per channel",
+  WHITE_BALANCE: "Colour casts: a white-balance temperature and tint shift",
+  LOW_RESOLUTION: "A low-resolution original upscaled to the output size (30–60 % of it)",
+  RECOMPRESSION: "One or two earlier JPEG/WebP encodings at quality 30–85 before the final JPEG",
+};

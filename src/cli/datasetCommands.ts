@@ -2,7 +2,7 @@ import { SingleBar } from "cli-progress";
 import { Command, InvalidArgumentError } from "commander";
 import type { Config } from "../config";
 import type { DatasetProgress, DatasetProgressCallback } from "../datasets/importProgress";
-import type { SplitRecipe } from "../vocabulary";
+import { RANDOMISATION_ELEMENTS, type RandomisationElement, type SplitRecipe } from "../vocabulary";
 import { LogoLabError, ValidationError } from "../errors";
 import type { Dataset, SplitCounts } from "../experiments/datasets";
 import type { Registry } from "../experiments/registry";
@@ -150,6 +150,29 @@ async function importCommand(config: Config, options: ImportOptions): Promise<vo
   });
 }
 
+const cliName = (element: RandomisationElement) => element.toLowerCase().replace(/_/g, "-");
+
+/**
+ * `--without <elements>`: a comma-separated list of domain-randomisation elements to switch off
+ * (`sensor-noise,recompression`), or `all`. Returns the elements left on.
+ */
+export function parseWithout(value: string): RandomisationElement[] {
+  const names = value
+    .split(",")
+    .map((name) => name.trim().toLowerCase())
+    .filter((name) => name !== "");
+  if (names.includes("all")) return [];
+  const off = names.map((name) => {
+    const element = RANDOMISATION_ELEMENTS.find((e) => cliName(e) === name);
+    if (element === undefined) {
+      throw new InvalidArgumentError(
+        `unknown element ${JSON.stringify(name)}; one of all, ${RANDOMISATION_ELEMENTS.map(cliName).join(", ")}`,
+      );
+    }
+    return element;
+  });
+  return RANDOMISATION_ELEMENTS.filter((e) => !off.includes(e));
+}
 interface SynthOptions {
   out?: string;
   register?: boolean;
@@ -157,6 +180,8 @@ interface SynthOptions {
   scale?: string;
   name?: string;
   recipe?: SplitRecipe;
+  /** Elements left on by `--without`. */
+  without?: RandomisationElement[];
 }
 
 /** `--out`: the tree alone, no database. */
@@ -165,7 +190,12 @@ async function synthToDirectory(out: string, options: SynthOptions): Promise<voi
     throw new ValidationError("--name and --recipe apply to --register only", { field: "name" });
   }
   const { runSynthCli } = await import("./synthCommand.js");
-  const result = await runSynthCli({ out, seed: options.seed, scale: options.scale });
+  const result = await runSynthCli({
+    out,
+    seed: options.seed,
+    scale: options.scale,
+    randomisation: options.without,
+  });
   console.log(
     `wrote ${result.imageCount} images to ${result.dir} in ${(result.elapsedMs / 1000).toFixed(1)} s`,
   );
@@ -187,7 +217,7 @@ async function synthAndRegister(config: Config, options: SynthOptions): Promise<
       );
       try {
         const generation = await preparation.startSynthetic(
-          { seed, scale, name: options.name, splitRecipe: options.recipe },
+          { seed, scale, name: options.name, splitRecipe: options.recipe, randomisation: options.without },
           bar.onProgress,
         );
         if (generation.isExisting) {
@@ -286,6 +316,11 @@ export function registerDatasetCommands(program: Command, config: Config): void 
     .option("--register", "register it as a dataset (needs the database)")
     .option("--seed <n>", "non-negative integer seed", "1")
     .option("--scale <k>", "multiple of FlickrLogos-32's split sizes (default 1)")
+    .option(
+      "--without <elements>",
+      `domain-randomisation elements to switch off, comma-separated, or all: ${RANDOMISATION_ELEMENTS.map(cliName).join(", ")} (default: all on)`,
+      parseWithout,
+    )
     .option("--name <name>", "registry name with --register (default SynthLogos-32)")
     .option(
       "--recipe <recipe>",

@@ -1,12 +1,16 @@
 import { SingleBar } from "cli-progress";
 import { ValidationError } from "../errors";
+import { randomisationOf } from "../datasets/domainRandomisation";
 import { generateSynthLogos32 } from "../datasets/synthLogos32";
+import type { RandomisationElement } from "../vocabulary";
 
 /** Arguments of `logolab dataset synth --out <dir> --seed <n> [--scale <k>]`. */
 export interface SynthCliOptions {
   out: string;
   seed: number | string;
   scale?: number | string;
+  /** Domain-randomisation elements on (default all). */
+  randomisation?: readonly RandomisationElement[];
   /** Where the progress bar is drawn (default stderr); pass null for none. */
   stream?: NodeJS.WriteStream | null;
 }
@@ -58,6 +62,7 @@ export async function runSynthCli(options: SynthCliOptions): Promise<SynthCliRes
       out,
       seed,
       scale,
+      randomisation: options.randomisation && randomisationOf(options.randomisation),
       onProgress: ({ done, total }) => {
         if (bar === null) return;
         if (!isStarted) {

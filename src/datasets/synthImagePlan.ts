@@ -1,5 +1,18 @@
 import type { ColourJitter } from "./colourJitter";
 import type { BoundingBox } from "./datasetManifest";
+import {
+  ELEMENT_RANGES,
+  ELEMENT_RATES,
+  NO_RANDOMISATION,
+  appliedEffects,
+  elementRandom,
+  planLogoSurfaces,
+  planPhotoEffects,
+  type LogoSurface,
+  type PhotoEffects,
+  type Randomisation,
+  type RandomisationElement,
+} from "./domainRandomisation";
 import type { Point } from "./perspectiveWarp";
 import type { SeededRandom } from "./seededRandom";
 
@@ -38,6 +51,8 @@ export interface LogoPlacement extends SpritePlacement {
   /** One-colour rendering (`[r, g, b]`) instead of the artwork's colours. */
   monoColour: [number, number, number] | null;
   plate: { corners: Point[]; colour: [number, number, number] } | null;
+  /** Curved surface and lighting (domain randomisation; null fields: flat and unlit). */
+  surface: LogoSurface;
 }
 
 /** A clutter graphic, by index into the clutter pool. */
@@ -57,8 +72,14 @@ export interface SyntheticImagePlan {
   logos: LogoPlacement[];
   /** Graphics pasted over part of a logo. */
   occluders: ClutterPlacement[];
+  /** Other brands' marks (indexes into the hard-negative pool), pasted before the logos. */
+  hardNegatives: ClutterPlacement[];
   colourJitter: ColourJitter;
   blurSigma: number | null;
+  /** The photographic domain-randomisation effects drawn for this image. */
+  effects: PhotoEffects;
+  /** The randomisation elements this image shows (recorded in the manifest). */
+  applied: RandomisationElement[];
   jpegQuality: number;
 }
 
@@ -70,6 +91,57 @@ export interface PlanContext {
   clutterAspects: readonly number[];
   /** 0, 1 or 2: background crops of split k start at x ≡ k (mod 3), so splits never share a crop. */
   splitResidue: number;
+  /** Domain-randomisation elements that are on (default: none, the original generator). */
+  randomisation?: Randomisation;
+  /** Width / height of each hard-negative mark (the `hardNegatives` element draws from these). */
+  hardNegativeAspects?: readonly number[];
+}
+
+/**
+ * Real photos' logo statistics (boxes of Flickr photos of logos, FlickrLogos-27 style): the long
+ * side of a box over the image's short side has median 0.38 (quartiles 0.15 and 0.84) — roughly
+ * log-normal with log-mean −1.0 and log-sd 0.98; box centres cluster around the middle (10th–90th
+ * percentile 0.21–0.78 of each axis); 84 % of images show one logo, 9 % two, 4 % three.
+ */
+export const REAL_PHOTO_PLACEMENT = {
+  logLongSideMean: -1.0,
+  logLongSideSd: 0.98,
+  longSideRange: [0.06, 1.1],
+  centreSd: 0.21,
+  countShares: [
+    [1, 0.84],
+    [2, 0.09],
+    [3, 0.04],
+    [4, 0.03],
+  ],
+} as const;
+
+function gaussian(rng: SeededRandom): number {
+  const u = Math.max(1e-12, rng.next());
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng.next());
+}
+
+/** How many logos an image shows, drawn from real photos' shares. */
+export function realisticLogoCount(rng: SeededRandom): number {
+  let u = rng.next();
+  for (const [count, share] of REAL_PHOTO_PLACEMENT.countShares) {
+    if (u < share) return count;
+    u -= share;
+  }
+  return 1;
+}
+
+/** A logo's long side over the image's short side, drawn from real photos' (clamped) distribution. */
+export function realisticLogoScale(rng: SeededRandom): number {
+  const p = REAL_PHOTO_PLACEMENT;
+  const scale = Math.exp(p.logLongSideMean + p.logLongSideSd * gaussian(rng));
+  return Math.max(p.longSideRange[0], Math.min(p.longSideRange[1], scale));
+}
+
+/** A logo centre as fractions of the image: near the middle, as in real photos. */
+export function realisticCentre(rng: SeededRandom): Point {
+  const axis = () => Math.max(0.05, Math.min(0.95, 0.5 + REAL_PHOTO_PLACEMENT.centreSd * gaussian(rng)));
+  return { x: axis(), y: axis() };
 }
 
 /**
@@ -160,13 +232,17 @@ function placeSprite(
   longSide: number,
   avoid: readonly BoundingBox[],
   perspective: number,
+  /** Draws the centre (fractions of the image) instead of a uniform one. */
+  centreOf?: () => Point,
 ): Point[] | null {
   for (let attempt = 0; attempt < 12; attempt++) {
     const side = longSide * (attempt < 6 ? 1 : 0.7);
     const width = aspect >= 1 ? side : side * aspect;
     const height = aspect >= 1 ? side / aspect : side;
     const angle = Math.max(-0.6, Math.min(0.6, (rng.range(-1, 1) + rng.range(-1, 1)) * 0.25));
-    const centre = { x: rng.range(0, imageWidth), y: rng.range(0, imageHeight) };
+    const uniform = { x: rng.range(0, imageWidth), y: rng.range(0, imageHeight) };
+    const drawn = centreOf?.();
+    const centre = drawn ? { x: drawn.x * imageWidth, y: drawn.y * imageHeight } : uniform;
     const fitted = fitInside(quad(rng, width, height, angle, perspective, centre), imageWidth, imageHeight);
     if (fitted !== null && !avoid.some((b) => overlaps(b, boundsOf(fitted)))) return fitted;
   }
@@ -187,26 +263,68 @@ const BLACK_WHITE_OR_GREY: readonly [number, number, number][] = [
   [60, 60, 70],
 ];
 
+/**
+ * Moves a logo quad so it sticks out of the image by `outside` (fraction of its size) across the
+ * side nearest its centre: the frame cuts it, as in photos where a sign runs off the edge.
+ */
+function pushOverEdge(corners: readonly Point[], width: number, height: number, outside: number): Point[] {
+  const b = boundsOf(corners);
+  const cx = b.x + b.width / 2;
+  const cy = b.y + b.height / 2;
+  const distances = [cx, width - cx, cy, height - cy];
+  const side = distances.indexOf(Math.min(...distances));
+  const dx =
+    side === 0 ? -b.x - outside * b.width : side === 1 ? width - (b.x + b.width) + outside * b.width : 0;
+  const dy =
+    side === 2 ? -b.y - outside * b.height : side === 3 ? height - (b.y + b.height) + outside * b.height : 0;
+  return corners.map((p) => ({ x: p.x + dx, y: p.y + dy }));
+}
+
+const FLAT: LogoSurface = { curvature: null, lighting: null };
+
 function planLogos(
   rng: SeededRandom,
   ctx: PlanContext,
   className: string,
   width: number,
   height: number,
-): LogoPlacement[] {
+  imageKey: string,
+): { logos: LogoPlacement[]; isEdgeCropped: boolean; placedBoxes: BoundingBox[] } {
+  const randomisation = ctx.randomisation ?? NO_RANDOMISATION;
+  const real = randomisation.REALISTIC_PLACEMENT ? elementRandom(imageKey, "REALISTIC_PLACEMENT") : null;
+  const edge = randomisation.EDGE_CROPS ? elementRandom(imageKey, "EDGE_CROPS") : null;
   const shortSide = Math.min(width, height);
-  const count = rng.chance(0.2) ? rng.int(2, 3) : 1;
+  // The original draws are made whatever the elements, so switching one leaves the rest unchanged.
+  const originalCount = rng.chance(0.2) ? rng.int(2, 3) : 1;
+  const count = real ? realisticLogoCount(real) : originalCount;
+  const cropIndex = edge?.chance(ELEMENT_RATES.EDGE_CROPS) ? 0 : -1;
+  const outside = edge?.range(ELEMENT_RANGES.edgeOutside[0], ELEMENT_RANGES.edgeOutside[1]) ?? 0;
   const logos: LogoPlacement[] = [];
   const taken: BoundingBox[] = [];
   const [minScale, maxScale] = LOGO_SCALE_RANGE;
+  let isEdgeCropped = false;
   for (let i = 0; i < count; i++) {
     const upper = count > 1 ? 0.35 : maxScale;
-    const scale = rng.range(minScale, upper);
+    const originalScale = rng.range(minScale, upper);
+    const scale = real ? Math.min(realisticLogoScale(real), count > 1 ? 0.5 : Infinity) : originalScale;
     const hasPlate = rng.chance(0.35);
     const aspect = ctx.logoAspect(className);
     const margin = hasPlate ? 0.28 : 0;
-    const corners = placeSprite(rng, width, height, aspect, scale * shortSide * (1 + margin), taken, 0.1);
-    if (corners === null) continue;
+    const centreOf = real ? () => realisticCentre(real) : undefined;
+    const placed = placeSprite(
+      rng,
+      width,
+      height,
+      aspect,
+      scale * shortSide * (1 + margin),
+      taken,
+      0.1,
+      centreOf,
+    );
+    if (placed === null) continue;
+    const isCropped = i === cropIndex;
+    const corners = isCropped ? pushOverEdge(placed, width, height, outside) : placed;
+    isEdgeCropped ||= isCropped;
     const logoCorners = hasPlate ? plateAround(corners, -margin / (1 + margin)) : corners;
     const isMono = rng.chance(0.3);
     const plateColour = rng.pick(BLACK_WHITE_OR_GREY);
@@ -221,24 +339,34 @@ function planLogos(
       opacity: rng.range(0.85, 1),
       monoColour,
       plate: hasPlate ? { corners, colour: plateColour } : null,
+      surface: FLAT,
     });
-    taken.push(boundsOf(corners));
+    taken.push(boundsOf(placed));
   }
   if (logos.length === 0) {
     // Every logo image must show its logo: fall back to a small, upright, plain placement.
     const aspect = ctx.logoAspect(className);
     for (let side = 0.3 * shortSide; logos.length === 0 && side >= 8; side *= 0.7) {
       const corners = placeSprite(rng, width, height, aspect, side, [], 0.05);
-      if (corners !== null)
-        logos.push({ corners, tint: [1, 1, 1], opacity: 1, monoColour: null, plate: null });
+      if (corners !== null) {
+        logos.push({ corners, tint: [1, 1, 1], opacity: 1, monoColour: null, plate: null, surface: FLAT });
+        taken.push(boundsOf(corners));
+      }
     }
   }
-  return logos;
+  const surfaces = planLogoSurfaces(imageKey, randomisation, logos.length);
+  return {
+    logos: logos.map((logo, i) => ({ ...logo, surface: surfaces[i] })),
+    isEdgeCropped,
+    // Where the logos were placed before any edge crop moved one: what clutter keeps clear of, so
+    // switching edge crops leaves the clutter draws unchanged.
+    placedBoxes: taken,
+  };
 }
 
 function planClutter(
   rng: SeededRandom,
-  ctx: PlanContext,
+  aspects: readonly number[],
   count: number,
   width: number,
   height: number,
@@ -247,17 +375,9 @@ function planClutter(
   const placements: ClutterPlacement[] = [];
   const shortSide = Math.min(width, height);
   for (let i = 0; i < count; i++) {
-    const spriteIndex = rng.int(0, ctx.clutterAspects.length - 1);
+    const spriteIndex = rng.int(0, aspects.length - 1);
     const scale = Math.exp(rng.range(Math.log(0.08), Math.log(0.45)));
-    const corners = placeSprite(
-      rng,
-      width,
-      height,
-      ctx.clutterAspects[spriteIndex],
-      scale * shortSide,
-      avoid,
-      0.1,
-    );
+    const corners = placeSprite(rng, width, height, aspects[spriteIndex], scale * shortSide, avoid, 0.1);
     if (corners === null) continue;
     placements.push({ spriteIndex, corners, tint: tint(rng, 0.1), opacity: rng.range(0.85, 1) });
     avoid.push(boundsOf(corners));
@@ -286,23 +406,53 @@ function planOccluder(rng: SeededRandom, ctx: PlanContext, logo: LogoPlacement):
 }
 
 /**
- * Plans one image: background crop, clutter, logos of `className` (none when null), occluders,
- * global colour jitter, blur and JPEG quality. Pure: same rng state → same plan.
+ * Plans one image: background crop, clutter, hard negatives, logos of `className` (none when
+ * null), occluders, global colour jitter, blur, the photographic effects and JPEG quality. Pure:
+ * same rng state and key → same plan. `imageKey` seeds each domain-randomisation element's own
+ * stream; with every element off the plan is the original generator's, draw for draw.
  */
 export function planSyntheticImage(
   rng: SeededRandom,
   ctx: PlanContext,
   className: string | null,
+  imageKey = "",
 ): SyntheticImagePlan {
+  const randomisation = ctx.randomisation ?? NO_RANDOMISATION;
   const [width, height] = rng.pick(OUTPUT_SIZES);
   const photo = rng.pick(ctx.backgrounds);
   const crop = planCrop(rng, photo, width / height, ctx.splitResidue);
-  const logos = className === null ? [] : planLogos(rng, ctx, className, width, height);
-  const taken = logos.map((l) => boundsOf(l.plate?.corners ?? l.corners));
+  const { logos, isEdgeCropped, placedBoxes } =
+    className === null
+      ? { logos: [], isEdgeCropped: false, placedBoxes: [] }
+      : planLogos(rng, ctx, className, width, height, imageKey);
+  const taken = [...placedBoxes];
   const clutterCount =
     className === null ? rng.pick([0, 1, 1, 2, 2, 2, 3, 3, 4]) : rng.pick([0, 0, 1, 1, 1, 2, 2, 3]);
-  const clutter = planClutter(rng, ctx, clutterCount, width, height, taken);
+  const clutter = planClutter(rng, ctx.clutterAspects, clutterCount, width, height, taken);
   const occluders = logos.filter(() => rng.chance(0.3)).map((logo) => planOccluder(rng, ctx, logo));
+  const colourJitter = {
+    brightness: rng.range(0.75, 1.25),
+    saturation: rng.range(0.6, 1.4),
+    hueDegrees: rng.range(-15, 15),
+  };
+  const blurSigma = rng.chance(0.35) ? rng.range(0.4, 1.6) : null;
+  const jpegQuality = rng.int(JPEG_QUALITY_RANGE[0], JPEG_QUALITY_RANGE[1]);
+  const negatives = elementRandom(imageKey, "HARD_NEGATIVES");
+  const hardNegativeAspects = ctx.hardNegativeAspects ?? [];
+  const hardNegatives =
+    randomisation.HARD_NEGATIVES &&
+    hardNegativeAspects.length > 0 &&
+    negatives.chance(ELEMENT_RATES.HARD_NEGATIVES)
+      ? planClutter(
+          negatives,
+          hardNegativeAspects,
+          negatives.int(ELEMENT_RANGES.hardNegativeCount[0], ELEMENT_RANGES.hardNegativeCount[1]),
+          width,
+          height,
+          [...taken],
+        )
+      : [];
+  const effects = planPhotoEffects(imageKey, randomisation);
   return {
     width,
     height,
@@ -311,12 +461,15 @@ export function planSyntheticImage(
     clutter,
     logos,
     occluders,
-    colourJitter: {
-      brightness: rng.range(0.75, 1.25),
-      saturation: rng.range(0.6, 1.4),
-      hueDegrees: rng.range(-15, 15),
-    },
-    blurSigma: rng.chance(0.35) ? rng.range(0.4, 1.6) : null,
-    jpegQuality: rng.int(JPEG_QUALITY_RANGE[0], JPEG_QUALITY_RANGE[1]),
+    hardNegatives,
+    colourJitter,
+    blurSigma,
+    effects,
+    applied: appliedEffects(
+      logos.map((l) => l.surface),
+      effects,
+      { edgeCropped: isEdgeCropped, hardNegatives: hardNegatives.length },
+    ),
+    jpegQuality,
   };
 }

@@ -4,6 +4,14 @@ import type { BackgroundLibrary } from "./backgroundLibrary";
 import { colourJitterMatrix } from "./colourJitter";
 import type { BoundingBox } from "./datasetManifest";
 import {
+  addSensorNoise,
+  cylinderWrap,
+  lightSprite,
+  motionBlurKernel,
+  whiteBalanceGains,
+  withGains,
+} from "./photoEffects";
+import {
   blendSprite,
   opaqueBounds,
   warpSprite,
@@ -19,6 +27,8 @@ export interface RenderResources {
   backgrounds: BackgroundLibrary;
   logos: ReadonlyMap<string, RasterPyramid>;
   clutter: readonly RasterPyramid[];
+  /** Other brands' marks for the `hardNegatives` element (plans index into it). */
+  hardNegatives?: readonly RasterPyramid[];
 }
 
 /** A rendered image before encoding, with the boxes of its logos. */
@@ -167,6 +177,10 @@ export async function renderCanvas(
 ): Promise<RenderedCanvas> {
   const canvas = await backgroundCanvas(plan, resources);
   drawClutter(canvas, plan.clutter, resources.clutter);
+  if (plan.hardNegatives.length > 0) {
+    if (!resources.hardNegatives) throw new Error("the plan has hard negatives but no pool was loaded");
+    drawClutter(canvas, plan.hardNegatives, resources.hardNegatives);
+  }
   const bboxes: BoundingBox[] = [];
   if (options.withLogos !== false && plan.className !== null) {
     const pyramid = resources.logos.get(plan.className);
@@ -174,11 +188,15 @@ export async function renderCanvas(
     for (const logo of plan.logos) {
       let box: BoundingBox | null = null;
       const level = pickLevel(pyramid, longSideOf(logo.corners));
-      const source = logo.monoColour === null ? level : recolour(level, logo.monoColour);
+      const coloured = logo.monoColour === null ? level : recolour(level, logo.monoColour);
+      const { curvature, lighting } = logo.surface;
+      const source = curvature ? cylinderWrap(coloured, curvature) : coloured;
       const sprite = warpSprite(source, logo.corners, canvas.width, canvas.height, logo.tint, logo.opacity);
+      if (lighting) lightSprite(sprite, lighting);
       if (logo.plate !== null) {
         const colour = plateColourFor(logo.plate.colour, sprite);
         const plate = warpSprite(SOLID, logo.plate.corners, canvas.width, canvas.height, colour, 1);
+        if (lighting) lightSprite(plate, lighting);
         blendSprite(canvas, plate);
         box = opaqueBounds(plate);
       } else if (lumaContrast(canvas, sprite) < MIN_LOGO_CONTRAST) {
@@ -198,16 +216,67 @@ export async function renderCanvas(
   return { canvas, bboxes };
 }
 
-/** Renders a plan to JPEG bytes (colour jitter, optional blur, the plan's quality) and its boxes. */
+function rawImage(image: RgbImage): sharp.Sharp {
+  return sharp(Buffer.from(image.data.buffer, image.data.byteOffset, image.data.length), {
+    raw: { width: image.width, height: image.height, channels: 3 },
+  });
+}
+
+async function toRgb(image: sharp.Sharp): Promise<RgbImage> {
+  const { data, info } = await image.removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  return {
+    width: info.width,
+    height: info.height,
+    data: new Uint8Array(data.buffer, data.byteOffset, data.length),
+  };
+}
+
+/**
+ * Renders a plan to JPEG bytes and its boxes. After the canvas: colour jitter and white balance
+ * (one linear pass), defocus or motion blur, a low-resolution original upscaled, sensor noise,
+ * earlier JPEG/WebP encodings, then the final JPEG at the plan's quality. The boxes are the
+ * canvas's: none of these steps moves a pixel.
+ */
 export async function renderSyntheticImage(
   plan: SyntheticImagePlan,
   resources: RenderResources,
 ): Promise<{ jpeg: Buffer; bboxes: BoundingBox[] }> {
   const { canvas, bboxes } = await renderCanvas(plan, resources);
-  let image = sharp(Buffer.from(canvas.data.buffer, canvas.data.byteOffset, canvas.data.length), {
-    raw: { width: canvas.width, height: canvas.height, channels: 3 },
-  }).recomb(colourJitterMatrix(plan.colourJitter) as sharp.Matrix3x3);
+  const { effects } = plan;
+  const jitter = colourJitterMatrix(plan.colourJitter);
+  const colour = effects.whiteBalance ? withGains(jitter, whiteBalanceGains(effects.whiteBalance)) : jitter;
+  let image = rawImage(canvas).recomb(colour as sharp.Matrix3x3);
   if (plan.blurSigma !== null) image = image.blur(plan.blurSigma);
+  if (effects.motionBlur)
+    image = image.convolve(motionBlurKernel(effects.motionBlur.length, effects.motionBlur.angle));
+  if (effects.lowResolution !== null || effects.sensorNoise) {
+    let pixels = await toRgb(image);
+    if (effects.lowResolution !== null) {
+      const small = await rawImage(pixels)
+        .resize(
+          Math.max(8, Math.round(plan.width * effects.lowResolution)),
+          Math.max(8, Math.round(plan.height * effects.lowResolution)),
+          { fit: "fill" },
+        )
+        .raw()
+        .toBuffer({ resolveWithObject: true });
+      const smallImage = {
+        width: small.info.width,
+        height: small.info.height,
+        data: new Uint8Array(small.data),
+      };
+      pixels = await toRgb(rawImage(smallImage).resize(plan.width, plan.height, { fit: "fill" }));
+    }
+    if (effects.sensorNoise) addSensorNoise(pixels, effects.sensorNoise);
+    image = rawImage(pixels);
+  }
+  for (const encoding of effects.recompression) {
+    const encoded =
+      encoding.format === "jpeg"
+        ? await image.jpeg({ quality: encoding.quality }).toBuffer()
+        : await image.webp({ quality: encoding.quality }).toBuffer();
+    image = sharp(encoded);
+  }
   const jpeg = await image.jpeg({ quality: plan.jpegQuality }).toBuffer();
   return { jpeg, bboxes };
 }

@@ -13,6 +13,13 @@ import {
 import { SPLIT_NAMES, NO_LOGO_CLASS, type BoundingBox, type SplitName } from "./datasetManifest";
 import { buildClutterPool } from "./clutterSprites";
 import {
+  DEFAULT_RANDOMISATION,
+  elementsOf,
+  type Randomisation,
+  type RandomisationElement,
+} from "./domainRandomisation";
+import { buildHardNegativePool } from "./hardNegatives";
+import {
   CLASS_ID_FILE,
   LIST_FILES,
   PAIR_LIST_FILES,
@@ -77,6 +84,8 @@ export interface SynthLogos32Options {
   splitSeeds?: Partial<Record<SplitName, string>>;
   /** Brands to draw (default all 32; tests use fewer). */
   brands?: readonly SynthBrand[];
+  /** Domain-randomisation elements on or off (default: all on). */
+  randomisation?: Randomisation;
   backgroundsDir?: string;
   /** Already loaded resources for `brands` (tests and preview scripts reuse one load). */
   resources?: SynthResources;
@@ -93,6 +102,8 @@ export interface SynthImageRecord {
   background: { file: string; crop: CropRect };
   bboxes: BoundingBox[];
   jpegQuality: number;
+  /** The domain-randomisation elements this image shows. */
+  effects: RandomisationElement[];
 }
 
 /** `synthlogos32.json`: how the tree was made, from what, under which licences. */
@@ -102,6 +113,8 @@ export interface SynthLogos32Manifest {
   seed: string;
   splitSeeds: Record<SplitName, string>;
   sizes: SynthSizes;
+  /** The domain-randomisation elements that were on. */
+  randomisation: RandomisationElement[];
   brands: (SynthBrand & { artworkLicense: string })[];
   backgrounds: { count: number; licensesFile: string; licenses: Record<string, number> };
   images: SynthImageRecord[];
@@ -163,14 +176,16 @@ export async function loadSynthResources(
   const pyramids = await mapConcurrently(brands, 4, (brand) => rasteriseSvg(loadBrandSvg(brand)));
   const logos = new Map<string, RasterPyramid>(brands.map((b, i) => [b.className, pyramids[i]]));
   const clutter = await buildClutterPool(48);
+  const hardNegatives = await buildHardNegativePool(64);
   const aspectOf = (pyramid: RasterPyramid) => pyramid[0].width / pyramid[0].height;
   return {
-    resources: { backgrounds: new BackgroundLibrary(backgroundsDir, photos), logos, clutter },
+    resources: { backgrounds: new BackgroundLibrary(backgroundsDir, photos), logos, clutter, hardNegatives },
     photos,
     ctxBase: {
       backgrounds: photos,
       logoAspect: (className) => aspectOf(logos.get(className) as RasterPyramid),
       clutterAspects: clutter.map(aspectOf),
+      hardNegativeAspects: hardNegatives.map(aspectOf),
     },
   };
 }
@@ -228,6 +243,7 @@ export async function generateSynthLogos32(
     SPLIT_NAMES.map((split) => [split, options.splitSeeds?.[split] ?? `synthlogos32:${seed}:${split}`]),
   ) as Record<SplitName, string>;
   const backgroundsDir = options.backgroundsDir ?? DEFAULT_BACKGROUNDS_DIR;
+  const randomisation = options.randomisation ?? DEFAULT_RANDOMISATION;
   const tempDir = await prepareTempDir(out);
   try {
     const { resources, photos, ctxBase } =
@@ -243,9 +259,14 @@ export async function generateSynthLogos32(
       jobs,
       options.concurrency ?? 8,
       async (job): Promise<SynthImageRecord> => {
-        const ctx: PlanContext = { ...ctxBase, splitResidue: SPLIT_NAMES.indexOf(job.split) };
+        const ctx: PlanContext = { ...ctxBase, splitResidue: SPLIT_NAMES.indexOf(job.split), randomisation };
         const isLogo = job.className !== NO_LOGO_CLASS;
-        const plan = planSyntheticImage(new SeededRandom(job.rngKey), ctx, isLogo ? job.className : null);
+        const plan = planSyntheticImage(
+          new SeededRandom(job.rngKey),
+          ctx,
+          isLogo ? job.className : null,
+          job.rngKey,
+        );
         const { jpeg, bboxes } = await renderSyntheticImage(plan, resources);
         const relpath = imageRelpath(job.className, job.fileName);
         await fs.writeFile(path.join(tempDir, relpath), jpeg);
@@ -262,6 +283,7 @@ export async function generateSynthLogos32(
           background: plan.background,
           bboxes,
           jpegQuality: plan.jpegQuality,
+          effects: plan.applied,
         };
       },
     );
@@ -274,6 +296,7 @@ export async function generateSynthLogos32(
       seed,
       splitSeeds,
       sizes,
+      randomisation: elementsOf(randomisation),
       brands: brands.map((b) => ({ ...b, artworkLicense: readArtworkLicense(b) })),
       backgrounds: { count: photos.length, licensesFile: BACKGROUND_LICENSES_FILE, licenses },
       images: records,

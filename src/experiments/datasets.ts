@@ -1,3 +1,4 @@
+import type { RandomisationElement } from "../datasets/domainRandomisation";
 import type { PrismaClient } from "../db/prismaClient";
 import type { ClassCounts, SplitCounts } from "../datasets/datasetManifest";
 import type { SynthSizes } from "../datasets/synthLogos32";
@@ -29,10 +30,15 @@ export interface SyntheticParameters {
   /** The multiple of FlickrLogos-32's sizes asked for; null when explicit sizes were. */
   scale: number | null;
   sizes: SynthSizes;
+  /** The domain-randomisation elements that were on (none for datasets generated before them). */
+  randomisation: RandomisationElement[];
 }
 
-/** What, with name and split recipe, identifies a synthetic dataset: the same seed and sizes give the same images. */
-export type SyntheticIdentity = Pick<SyntheticParameters, "seed" | "sizes">;
+/**
+ * What, with name and split recipe, identifies a synthetic dataset: the same seed, sizes and
+ * randomisation give the same images.
+ */
+export type SyntheticIdentity = Pick<SyntheticParameters, "seed" | "sizes" | "randomisation">;
 
 /**
  * What the registry keeps about a dataset's content beyond its counts (the `manifest` JSON column):
@@ -46,7 +52,12 @@ export interface DatasetSummary {
   /** Images with at least one logo box, per split (box-supervised training needs them). */
   boxedImageCounts?: SplitCounts;
   /** Synthetic datasets: the generator and its settings (split seeds once generated). */
-  generator?: SyntheticParameters & { name: string; splitSeeds?: unknown };
+  generator?: Omit<SyntheticParameters, "randomisation"> & {
+    name: string;
+    splitSeeds?: unknown;
+    /** Absent in datasets generated before domain randomisation. */
+    randomisation?: RandomisationElement[];
+  };
   /** Synthetic datasets: each brand's artwork source and licence. */
   sources?: DatasetSourceRecord[];
   /** Synthetic datasets: how many background photos under which licences. */
@@ -87,8 +98,8 @@ export function classSplitCounts(dataset: Dataset): ClassSplitCounts[] {
 /** The generator settings of a synthetic dataset; null for imported ones. */
 export function syntheticParametersOf(dataset: Dataset): SyntheticParameters | null {
   if (dataset.format !== "SYNTHETIC" || !dataset.summary.generator) return null;
-  const { seed, scale, sizes } = dataset.summary.generator;
-  return { seed, scale: scale ?? null, sizes };
+  const { seed, scale, sizes, randomisation } = dataset.summary.generator;
+  return { seed, scale: scale ?? null, sizes, randomisation: randomisation ?? [] };
 }
 
 /** What registering a dataset records. */
@@ -202,6 +213,7 @@ export class DatasetRegistry {
         AND: [
           { manifest: { path: ["generator", "seed"], equals: identity.seed } },
           { manifest: { path: ["generator", "sizes"], equals: asJson(identity.sizes) } },
+          { manifest: { path: ["generator", "randomisation"], equals: asJson(identity.randomisation) } },
         ],
       },
       orderBy: { version: "desc" },

@@ -1,3 +1,9 @@
+import {
+  DEFAULT_RANDOMISATION,
+  elementsOf,
+  randomisationOf,
+  type RandomisationElement,
+} from "../datasets/domainRandomisation";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import fs from "node:fs/promises";
@@ -42,6 +48,8 @@ export interface SyntheticDatasetRequest {
   name?: string | null;
   /** FlickrLogos-32 split recipe applied to the generated tree (default ARTICLE). */
   splitRecipe?: SplitRecipe | null;
+  /** Domain-randomisation elements to switch on (default: all of them; `[]`: none). */
+  randomisation?: readonly RandomisationElement[] | null;
 }
 
 /** A request with its defaults filled in and validated. */
@@ -53,6 +61,8 @@ export interface SyntheticDatasetSpec {
   /** The images each split gets (a scale resolved to sizes). */
   sizes: SynthSizes;
   splitRecipe: SplitRecipe;
+  /** The elements on, in catalogue order. */
+  randomisation: RandomisationElement[];
 }
 
 /**
@@ -91,11 +101,14 @@ export function normaliseSyntheticRequest(request: SyntheticDatasetRequest): Syn
     throw new ValidationError(`name must be at most ${MAX_NAME_LENGTH} characters`, { field: "name" });
   }
   const splitRecipe = request.splitRecipe ?? "ARTICLE";
+  const randomisation = elementsOf(
+    request.randomisation ? randomisationOf(request.randomisation) : DEFAULT_RANDOMISATION,
+  );
   if (request.sizes) {
     if (request.scale !== null && request.scale !== undefined) {
       throw new ValidationError("give scale or sizes, not both", { field: "sizes" });
     }
-    return { name, seed, scale: null, sizes: validatedSizes(request.sizes), splitRecipe };
+    return { name, seed, scale: null, sizes: validatedSizes(request.sizes), splitRecipe, randomisation };
   }
   const scale = request.scale ?? 1;
   if (!Number.isFinite(scale) || scale < MIN_SYNTHETIC_SCALE || scale > MAX_SYNTHETIC_SCALE) {
@@ -104,7 +117,7 @@ export function normaliseSyntheticRequest(request: SyntheticDatasetRequest): Syn
       { field: "scale" },
     );
   }
-  return { name, seed, scale, sizes: scaledSizes(scale), splitRecipe };
+  return { name, seed, scale, sizes: scaledSizes(scale), splitRecipe, randomisation };
 }
 
 /** Explicit sizes checked: at least one logo image per brand in each split, within the caps. */
@@ -172,6 +185,7 @@ export function syntheticDatasetContent(
       seed: spec.seed,
       scale: spec.scale,
       sizes: generated.sizes,
+      randomisation: generated.randomisation,
       splitSeeds: generated.splitSeeds,
     },
     sources,
@@ -313,7 +327,7 @@ export class SyntheticDatasetGenerator {
   ): Promise<SyntheticGeneration> {
     // A row left GENERATING by a crashed process must not be handed out as "in progress".
     await this.registry.failAbandonedPreparations(new Date(Date.now() - this.settings.staleAfterMs));
-    const parameters = { seed: spec.seed, sizes: spec.sizes };
+    const parameters = { seed: spec.seed, sizes: spec.sizes, randomisation: spec.randomisation };
     const existing =
       (await this.registry.findSynthetic(spec.name, spec.splitRecipe, parameters, ["READY"])) ??
       (await this.registry.findSynthetic(spec.name, spec.splitRecipe, parameters, PREPARING_STATUSES));
@@ -328,7 +342,13 @@ export class SyntheticDatasetGenerator {
       rootPath: scratchDir,
       splitRecipe: spec.splitRecipe,
       summary: {
-        generator: { name: SYNTHLOGOS32_NAME, seed: spec.seed, scale: spec.scale, sizes: spec.sizes },
+        generator: {
+          name: SYNTHLOGOS32_NAME,
+          seed: spec.seed,
+          scale: spec.scale,
+          sizes: spec.sizes,
+          randomisation: spec.randomisation,
+        },
       },
     });
     const progress = new PreparationProgress(
@@ -410,6 +430,7 @@ export class SyntheticDatasetGenerator {
       out: scratchDir,
       seed: spec.seed,
       sizes: spec.sizes,
+      randomisation: randomisationOf(spec.randomisation),
       onProgress: onStep,
     });
     // The generated tree goes through the real importer, so it is checked like any FlickrLogos-32 tree.

@@ -52,7 +52,7 @@ export class DatasetResolver {
   @Authorized("ENGINEER")
   @Mutation(() => Dataset, {
     description:
-      "Generates a SynthLogos-32 dataset on the server: returns it at once with status GENERATING; it becomes READY (or FAILED with an error) in the background, with progress in between. A READY or still generating dataset with the same name, seed, scale and split recipe is returned instead of generating again.",
+      "Generates a SynthLogos-32 dataset on the server: returns it at once with status GENERATING; it becomes READY (or FAILED with an error) in the background, with progress in between. A READY or still generating dataset with the same name, seed, sizes, randomisation and split recipe is returned instead of generating again.",
   })
   async generateSyntheticDataset(
     @Ctx() ctx: Context,

@@ -1,6 +1,12 @@
 import { Field, Float, ID, InputType, Int, ObjectType } from "type-graphql";
 import { Connection } from "./connection";
-import { DatasetFormat, DatasetImportFormat, DatasetStatus, SplitRecipe } from "./enums";
+import {
+  DatasetFormat,
+  DatasetImportFormat,
+  DatasetStatus,
+  RandomisationElement,
+  SplitRecipe,
+} from "./enums";
 
 @ObjectType({ description: "Images of one class in each split." })
 export class ClassCount {
@@ -219,6 +225,12 @@ export class SyntheticParameters {
 
   @Field(() => SyntheticSizes, { description: "The images each split got." })
   sizes!: SyntheticSizes;
+
+  @Field(() => [RandomisationElement], {
+    description:
+      "The domain-randomisation elements that were on (empty for datasets generated before the generator had them).",
+  })
+  randomisation!: RandomisationElement[];
 }
 
 @InputType({ description: "A SynthLogos-32 dataset to generate on the server." })
@@ -251,6 +263,13 @@ export class GenerateSyntheticDatasetInput {
     description: "FlickrLogos-32 split recipe applied to the generated tree (default ARTICLE).",
   })
   splitRecipe?: SplitRecipe | null;
+
+  @Field(() => [RandomisationElement], {
+    nullable: true,
+    description:
+      "Domain-randomisation elements to switch on (default: all; an empty list gives the plain generator). Datasets differing only here are different datasets.",
+  })
+  randomisation?: RandomisationElement[] | null;
 }
 
 @ObjectType({ description: "A page of datasets." })

@@ -161,3 +161,11 @@ export const EvaluationStatus = graphqlEnum(
 
 export type DatasetSplit = vocabulary.DatasetSplit;
 export const DatasetSplit = graphqlEnum(vocabulary.DATASET_SPLITS, "DatasetSplit", "A split of a dataset.");
+
+export type RandomisationElement = vocabulary.RandomisationElement;
+export const RandomisationElement = graphqlEnum(
+  vocabulary.RANDOMISATION_ELEMENTS,
+  "RandomisationElement",
+  "A domain-randomisation element of the synthetic-data generator: one way generated images are made to look like real photographs.",
+  (element) => vocabulary.RANDOMISATION_DESCRIPTIONS[element],
+);

@@ -1,3 +1,4 @@
+import { RANDOMISATION_ELEMENTS, type RandomisationElement } from "../../src/datasets/domainRandomisation";
 import { existsSync } from "node:fs";
 import fs from "node:fs/promises";
 import os from "node:os";
@@ -155,9 +156,21 @@ describe("generateSyntheticDataset", () => {
     expect(await server.db.database.prisma.dataset.count()).toBe(before);
   });
 
-  it("matches only the same name, seed, scale and recipe", async () => {
-    const find = (name: string, recipe: string, seed: number, scale: number) =>
-      server.registry.datasets.findSynthetic(name, recipe, { seed, sizes: scaledSizes(scale) }, ["READY"]);
+  it("matches only the same name, seed, scale, randomisation and recipe", async () => {
+    const find = (
+      name: string,
+      recipe: string,
+      seed: number,
+      scale: number,
+      randomisation: RandomisationElement[] = [...RANDOMISATION_ELEMENTS],
+    ) =>
+      server.registry.datasets.findSynthetic(
+        name,
+        recipe,
+        { seed, sizes: scaledSizes(scale), randomisation },
+        ["READY"],
+      );
+    expect(await find("SynthLogos-32", "ARTICLE", 3, 0.01, ["LIGHTING"])).toBeNull();
     expect((await find("SynthLogos-32", "ARTICLE", 3, 0.01))?.id).toBe(first.id);
     expect(await find("SynthLogos-32", "ARTICLE", 4, 0.01)).toBeNull();
     expect(await find("SynthLogos-32", "ARTICLE", 3, 0.02)).toBeNull();
@@ -165,25 +178,33 @@ describe("generateSyntheticDataset", () => {
     expect(await find("Other", "ARTICLE", 3, 0.01)).toBeNull();
   });
 
-  it("generates explicit sizes per split (instead of a scale) and records them", async () => {
+  it("generates explicit sizes per split (instead of a scale) and the randomisation asked for, and records them", async () => {
     const sizes = { trainPerBrand: 2, valPerBrand: 1, testPerBrand: 1, valNoLogo: 4, testNoLogo: 2 };
-    const started = await generate(server, { seed: 5, sizes, name: "SynthLogos-32 sized" });
+    const randomisation = ["SENSOR_NOISE", "LIGHTING"];
+    const started = await generate(server, { seed: 5, sizes, name: "SynthLogos-32 sized", randomisation });
     const { dataset } = await settle(server, started.id);
     expect(dataset.status).toBe("READY");
     // ARTICLE moves the first half of the validation no-logo images into train.
     expect(dataset.splitCounts).toEqual({ train: 64 + 2, val: 32 + 2, test: 32 + 2 });
     const res = await server.gql<{ dataset: { synthetic: unknown } }>(
-      `query($id: ID!) { dataset(id: $id) { synthetic { seed scale sizes { trainPerBrand valPerBrand testPerBrand trainNoLogo valNoLogo testNoLogo } } } }`,
+      `query($id: ID!) { dataset(id: $id) { synthetic { seed scale randomisation sizes { trainPerBrand valPerBrand testPerBrand trainNoLogo valNoLogo testNoLogo } } } }`,
       { id: started.id },
       server.keys.viewer,
     );
     expect(res.data!.dataset.synthetic).toEqual({
       seed: 5,
       scale: null,
+      randomisation: ["LIGHTING", "SENSOR_NOISE"],
       sizes: { ...sizes, trainNoLogo: 0 },
     });
-    const again = await generate(server, { seed: 5, sizes, name: "SynthLogos-32 sized" });
+    const again = await generate(server, { seed: 5, sizes, name: "SynthLogos-32 sized", randomisation });
     expect(again.id).toBe(started.id);
+    const bad = await server.gql(
+      GENERATE,
+      { input: { seed: 5, sizes, randomisation: ["GLITTER"] } },
+      server.keys.engineer,
+    );
+    expect(bad.errors?.[0].extensions?.code).toBe("BAD_USER_INPUT");
   }, 150_000);
 
   it("refuses scale and sizes together, and sizes out of range, naming the field", async () => {

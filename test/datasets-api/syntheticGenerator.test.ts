@@ -1,3 +1,4 @@
+import { RANDOMISATION_ELEMENTS } from "../../src/vocabulary";
 import { scaledSizes } from "../../src/datasets/synthLogos32";
 import type { DatasetRegistry } from "../../src/experiments/datasets";
 import { createRegistry } from "../../src/experiments/registry";
@@ -6,13 +7,14 @@ import { normaliseSyntheticRequest, overallProgress } from "../../src/preparatio
 import { createTestDatabase, type TestDatabase } from "../support/testDatabase";
 
 describe("normaliseSyntheticRequest", () => {
-  it("fills in SynthLogos-32, seed 1, scale 1 and the ARTICLE recipe", () => {
+  it("fills in SynthLogos-32, seed 1, scale 1, the ARTICLE recipe and every randomisation element", () => {
     expect(normaliseSyntheticRequest({})).toEqual({
       name: "SynthLogos-32",
       seed: 1,
       scale: 1,
       sizes: scaledSizes(1),
       splitRecipe: "ARTICLE",
+      randomisation: [...RANDOMISATION_ELEMENTS],
     });
     expect(normaliseSyntheticRequest({ seed: null, scale: null, name: "  ", splitRecipe: null })).toEqual(
       normaliseSyntheticRequest({}),
@@ -21,14 +23,22 @@ describe("normaliseSyntheticRequest", () => {
 
   it("keeps given values, trimming the name", () => {
     expect(
-      normaliseSyntheticRequest({ seed: 0, scale: 0.5, name: " mine ", splitRecipe: "OFFICIAL" }),
+      normaliseSyntheticRequest({
+        seed: 0,
+        scale: 0.5,
+        name: " mine ",
+        splitRecipe: "OFFICIAL",
+        randomisation: ["WHITE_BALANCE", "LIGHTING", "LIGHTING"],
+      }),
     ).toEqual({
       name: "mine",
       seed: 0,
       scale: 0.5,
       sizes: scaledSizes(0.5),
       splitRecipe: "OFFICIAL",
+      randomisation: ["LIGHTING", "WHITE_BALANCE"],
     });
+    expect(normaliseSyntheticRequest({ randomisation: [] }).randomisation).toEqual([]);
   });
 
   it.each([
