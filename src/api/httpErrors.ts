@@ -36,5 +36,8 @@ export function bodyErrorHandler(error: unknown, _req: Request, res: Response, n
   }
   const status = parsing.type === "entity.too.large" ? 413 : (parsing.status ?? 400);
   const code = status === 413 ? "BAD_USER_INPUT" : "BAD_REQUEST";
-  res.status(status).json({ errors: [{ message: describe(parsing, status), extensions: { code } }] });
+  // The request id middleware (src/observability/requestContext.ts) has set the header already.
+  const requestId = res.getHeader("x-request-id");
+  const extensions = typeof requestId === "string" ? { code, requestId } : { code };
+  res.status(status).json({ errors: [{ message: describe(parsing, status), extensions }] });
 }
