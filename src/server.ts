@@ -21,8 +21,8 @@ import { WebSocketServer } from "ws";
 import { authenticate, type Principal } from "./api/auth";
 import { createContext, type Context, type ServerInfo, type Services } from "./api/context";
 import { createErrorFormatter, type ErrorLogger } from "./api/errorMapping";
-import { bodyErrorHandler } from "./api/httpErrors";
-import { queryLimitsRule } from "./api/limits";
+import { bodyErrorHandler, internalErrorHandler } from "./api/httpErrors";
+import { MAX_QUERY_TOKENS, queryLimitsRule } from "./api/limits";
 import type { Config } from "./config";
 import type { Database } from "./db/database";
 import { LogoLabError } from "./errors";
@@ -147,7 +147,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       onSubscribe: (_ctx, _id, payload) => {
         let document;
         try {
-          document = parse(payload.query);
+          document = parse(payload.query, { maxTokens: MAX_QUERY_TOKENS });
         } catch (error) {
           return [error as GraphQLError];
         }
@@ -164,6 +164,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     schema,
     introspection: config.isIntrospectionEnabled,
     includeStacktraceInErrorResponses: false,
+    parseOptions: { maxTokens: MAX_QUERY_TOKENS },
     validationRules: [limits],
     formatError: (formatted, error) => withRequestId(formatError(formatted, error)),
     // The CLI owns SIGINT/SIGTERM (src/cli/processLifecycle.ts). Apollo's own handler would call
@@ -216,6 +217,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     }),
   );
   app.use(bodyErrorHandler);
+  app.use(internalErrorHandler(logError));
 
   if (options.httpServer) {
     // It listens already (src/cli/httpPort.ts), answering 503 until now.
