@@ -90,6 +90,19 @@ module.exports = {
         "^src/ml/hyperparameters\\.ts$",
       ],
     ),
+    onlyImports(
+      "observability-watches-from-outside",
+      "observability/ (metrics, logs, request ids) listens to the services it is handed; it imports only their types",
+      "^src/observability/",
+      ["^src/jobs/", "^src/serving/"],
+    ),
+    {
+      name: "observability-uses-only-types-of-the-services",
+      comment: "the services do not know they are observed: observability/ runs none of their code",
+      severity: "error",
+      from: { path: "^src/observability/" },
+      to: { path: "^src/(jobs|serving)/", dependencyTypesNot: ["type-only"] },
+    },
     {
       name: "prisma-only-in-the-registry",
       comment: "Prisma's generated client is used by db/ and experiments/ only",

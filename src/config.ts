@@ -79,6 +79,25 @@ export interface Config {
    * 40 % of it, a training run reaching the end of its batch 40 % (then its child is ended).
    */
   shutdownTimeoutMs: number;
+  /** Least severe log level written (`LOGOLAB_LOG_LEVEL`: fatal, error, warn, info, debug, trace, silent). */
+  logLevel: LogLevel;
+  /**
+   * Port of `logolab worker`'s own `/metrics` and `/healthz` listener (`LOGOLAB_METRICS_PORT`;
+   * unset = none). `serve` exports its metrics on its API port.
+   */
+  metricsPort: number | undefined;
+}
+
+/** Levels of `LOGOLAB_LOG_LEVEL`. */
+export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+function readLogLevel(env: Env): LogLevel {
+  const raw = (env.LOGOLAB_LOG_LEVEL || "info").toLowerCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(raw)) {
+    throw new Error(`LOGOLAB_LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}, got ${JSON.stringify(raw)}`);
+  }
+  return raw as LogLevel;
 }
 
 type Env = Record<string, string | undefined>;
@@ -152,5 +171,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     staleRunMs: readInt(env, "LOGOLAB_STALE_RUN_MS", 30_000, 500),
     runMaxAttempts: readInt(env, "LOGOLAB_RUN_MAX_ATTEMPTS", 3, 1),
     shutdownTimeoutMs: readInt(env, "LOGOLAB_SHUTDOWN_TIMEOUT_MS", 20_000, 100),
+    logLevel: readLogLevel(env),
+    metricsPort: env.LOGOLAB_METRICS_PORT ? readInt(env, "LOGOLAB_METRICS_PORT", 0, 0) : undefined,
   };
 }

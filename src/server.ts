@@ -21,12 +21,17 @@ import { WebSocketServer } from "ws";
 import { authenticate, type Principal } from "./api/auth";
 import { createContext, type Context, type ServerInfo, type Services } from "./api/context";
 import { createErrorFormatter, type ErrorLogger } from "./api/errorMapping";
-import { bodyErrorHandler } from "./api/httpErrors";
-import { queryLimitsRule } from "./api/limits";
+import { bodyErrorHandler, internalErrorHandler } from "./api/httpErrors";
+import { MAX_QUERY_TOKENS, queryLimitsRule } from "./api/limits";
 import type { Config } from "./config";
 import type { Database } from "./db/database";
 import { LogoLabError } from "./errors";
 import type { Registry } from "./experiments/registry";
+import { graphqlObservabilityPlugin, withRequestId } from "./observability/graphqlObservability";
+import { createLogger, type Logger } from "./observability/logger";
+import { LogoLabMetrics } from "./observability/metrics";
+import { metricsRouter } from "./observability/metricsRoute";
+import { requestIdMiddleware } from "./observability/requestContext";
 import { buildLogoLabSchema } from "./resolvers";
 import { VERSION } from "./version";
 
@@ -39,6 +44,10 @@ export interface ServerOptions {
   /** Name of the active TensorFlow.js backend, for `health.mlBackend`. */
   mlBackend: () => string;
   logError?: ErrorLogger;
+  /** Where `/metrics` reads from (default: a fresh set with the API's and the process's metrics only). */
+  metrics?: LogoLabMetrics;
+  /** The structured log (default: JSON lines on stdout at `config.logLevel`). */
+  logger?: Logger;
   /**
    * The HTTP server to serve on, already listening (`serve` binds its port first); its request
    * listeners are replaced by the API. Default: a new one listening on `config.port`.
@@ -93,8 +102,10 @@ async function closeWebSockets(wss: WebSocketServer, dispose: () => Promise<void
 /** Starts the HTTP + websocket server on `config.port` (0 = any free port). */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const { config, database, registry, services } = options;
-  const logError =
-    options.logError ?? ((error: unknown) => console.error("[logolab] unexpected error:", error));
+  const logger = options.logger ?? createLogger({ level: config.logLevel });
+  const metrics = options.metrics ?? new LogoLabMetrics();
+  const logError = options.logError ?? ((error: unknown) => logger.error({ err: error }, "unexpected error"));
+  const formatError = createErrorFormatter(logError);
   const info: ServerInfo = {
     version: VERSION,
     database: database.kind,
@@ -136,7 +147,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       onSubscribe: (_ctx, _id, payload) => {
         let document;
         try {
-          document = parse(payload.query);
+          document = parse(payload.query, { maxTokens: MAX_QUERY_TOKENS });
         } catch (error) {
           return [error as GraphQLError];
         }
@@ -153,13 +164,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     schema,
     introspection: config.isIntrospectionEnabled,
     includeStacktraceInErrorResponses: false,
+    parseOptions: { maxTokens: MAX_QUERY_TOKENS },
     validationRules: [limits],
-    formatError: createErrorFormatter(logError),
+    formatError: (formatted, error) => withRequestId(formatError(formatted, error)),
     // The CLI owns SIGINT/SIGTERM (src/cli/processLifecycle.ts). Apollo's own handler would call
     // stop() too; a second, concurrent stop() waits on a barrier that a successful stop never
     // resolves, so `serve` hung on every signal (outside NODE_ENV=test, where Apollo adds none).
     stopOnTerminationSignals: false,
     plugins: [
+      graphqlObservabilityPlugin<Context>(metrics, logger),
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: drainGraceMs }),
       {
         async serverWillStart() {
@@ -173,7 +186,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     ],
   });
   await apollo.start();
+  metrics.addCollectedGauge(
+    "logolab_websocket_connections",
+    "graphql-ws connections open (each carries its subscriptions)",
+    () => wss.clients.size,
+  );
 
+  app.use(requestIdMiddleware);
+  app.use(metricsRouter(metrics));
   app.get("/healthz", async (_req, res) => {
     try {
       await database.ping();
@@ -197,6 +217,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     }),
   );
   app.use(bodyErrorHandler);
+  app.use(internalErrorHandler(logError));
 
   if (options.httpServer) {
     // It listens already (src/cli/httpPort.ts), answering 503 until now.

@@ -105,3 +105,9 @@ export function queryLimitsRule(limits: {
     };
   };
 }
+
+/**
+ * Most lexical tokens a GraphQL document may have (graphql-js `maxTokens`): a million-token query
+ * is refused while parsing, before validation walks it. Far above any real operation.
+ */
+export const MAX_QUERY_TOKENS = 20_000;

@@ -3,6 +3,8 @@ import type { Config } from "../config";
 import type { Database } from "../db/database";
 import { createRegistry, type Registry } from "../experiments/registry";
 import { startTrainingRuntime, type TrainingRuntime } from "../jobs/trainingRuntime";
+import { LogoLabMetrics } from "../observability/metrics";
+import { observePlatform } from "../observability/platformMetrics";
 import { DatasetPreparation } from "../preparation/datasetPreparation";
 import { createServingRuntime, type ServingRuntime } from "../serving/servingRuntime";
 
@@ -13,6 +15,8 @@ export interface Platform {
   services: Services;
   training: TrainingRuntime;
   serving: ServingRuntime;
+  /** This process's Prometheus metrics, connected to the workers, the queue and the Classifier. */
+  metrics: LogoLabMetrics;
   /** Stops the training workers (runs go back to the queue), the queue, the bus and serving. */
   stop(): Promise<void>;
 }
@@ -37,6 +41,12 @@ export async function startPlatform(
   const training = await startTrainingRuntime(config, database, registry, options);
   const serving = createServingRuntime(config, registry);
   const preparation = new DatasetPreparation(registry.datasets, config);
+  const metrics = new LogoLabMetrics();
+  observePlatform(metrics, {
+    classifier: serving.classifier,
+    workers: training.workers,
+    queue: training.queue,
+  });
   return {
     registry,
     services: {
@@ -50,6 +60,7 @@ export async function startPlatform(
     },
     training,
     serving,
+    metrics,
     async stop() {
       await training.stop();
       await serving.close();

@@ -69,7 +69,15 @@ export async function serve(config: Config): Promise<void> {
     }
     const server = lifecycle.own(
       "HTTP requests and websockets",
-      await startServer({ config, database, registry, services, mlBackend: activeBackend, httpServer }),
+      await startServer({
+        config,
+        database,
+        registry,
+        services,
+        mlBackend: activeBackend,
+        httpServer,
+        metrics: platform.metrics,
+      }),
       (s) => s.stop(),
     );
     await database.advertise({ apiUrl: server.url });
@@ -102,6 +110,19 @@ export async function work(config: Config): Promise<void> {
       await startPlatform(config, database, { workerCount: 1 }),
       (p) => p.stop(),
     );
+    if (config.metricsPort !== undefined) {
+      const { startMetricsServer } = await import("../observability/metricsServer.js");
+      const metricsServer = lifecycle.own(
+        "the metrics port",
+        await startMetricsServer(platform.metrics, {
+          port: config.metricsPort,
+          host: config.host,
+          checkHealth: () => database.ping(),
+        }),
+        (s) => s.close(),
+      );
+      console.log(`metrics on ${metricsServer.url}/metrics`);
+    }
     console.log(
       `LogoLab worker ${platform.training.workers[0].workerId} waiting for training jobs (ML backend: ${ml.backend})`,
     );

@@ -62,6 +62,11 @@ export class TrainingQueue {
     return id;
   }
 
+  /** Jobs waiting for a worker (created or retrying, not yet active). */
+  async waitingCount(): Promise<number> {
+    return this.boss.getQueueSize(TRAINING_QUEUE);
+  }
+
   /** Cancels a job that is waiting, or one whose worker died. */
   async cancel(jobId: string): Promise<void> {
     await this.boss.cancel(TRAINING_QUEUE, jobId);

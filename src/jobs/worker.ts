@@ -36,6 +36,17 @@ export interface WorkerSettings {
   stopGraceMs: number;
 }
 
+/** How a run left a worker: its final status, or back to the queue (the worker stopped). */
+export type RunConclusion = "SUCCEEDED" | "FAILED" | "CANCELLED" | "REQUEUED";
+
+/** Listens to what a worker does (metrics); every method is optional and must not throw. */
+export interface TrainingObserver {
+  /** An epoch was committed (its metrics carry `durationMs` and `imagesPerSecond`). */
+  onEpochRecorded?(metrics: EpochMetrics): void;
+  /** A run this worker trained ended or went back to the queue. */
+  onRunConcluded?(conclusion: RunConclusion): void;
+}
+
 interface ActiveRun {
   runId: string;
   process: TrainingProcess;
@@ -57,6 +68,7 @@ export class TrainingWorker {
   private handling: Promise<void> = Promise.resolve();
   /** The next run's child, forked while this worker is idle. */
   private readonly spareChild: TrainingChildSpare;
+  private observers: TrainingObserver[] = [];
 
   constructor(
     private readonly registry: Registry,
@@ -101,6 +113,26 @@ export class TrainingWorker {
     await this.handling;
     clearTimeout(killTimer);
     this.spareChild.close();
+  }
+
+  /** Whether a run is training on this worker now. */
+  get isBusy(): boolean {
+    return this.active !== undefined;
+  }
+
+  /** Adds a listener of epochs and run outcomes. */
+  observe(observer: TrainingObserver): void {
+    this.observers.push(observer);
+  }
+
+  private notify(event: (observer: TrainingObserver) => void): void {
+    for (const observer of this.observers) {
+      try {
+        event(observer);
+      } catch (error) {
+        this.logError(error);
+      }
+    }
   }
 
   private async publish(message: Omit<RunEventMessage, "at">): Promise<void> {
@@ -218,12 +250,14 @@ export class TrainingWorker {
       if (current && (await this.registry.runLifecycle.requeue(current))) {
         await this.enqueue(run.id);
         await this.publish({ runId: run.id, kind: "STATUS", status: "QUEUED" });
+        this.notify((observer) => observer.onRunConcluded?.("REQUEUED"));
       }
       return;
     }
     const status = outcome.kind === "finished" ? outcome.status : "FAILED";
     const error = outcome.kind === "finished" ? null : outcome.message;
     if (await this.registry.runLifecycle.finish(run.id, status, error, this.workerId)) {
+      this.notify((observer) => observer.onRunConcluded?.(status));
       await this.publish({ runId: run.id, kind: "STATUS", status });
     }
   }
@@ -259,7 +293,10 @@ export class TrainingWorker {
     const isNew = await this.registry.runLifecycle.recordEpoch(runId, epochRecordOf(metrics), best);
     // Published after the commit but not awaited: training need not wait for the NOTIFY round trip,
     // and the bus keeps publishes in order (this EPOCH before the run's final STATUS).
-    if (isNew) void this.publish({ runId, kind: "EPOCH", epoch: metrics.epoch }).catch(this.logError);
+    if (isNew) {
+      this.notify((observer) => observer.onEpochRecorded?.(metrics));
+      void this.publish({ runId, kind: "EPOCH", epoch: metrics.epoch }).catch(this.logError);
+    }
   }
 
   /** Commits epochs an earlier attempt finished but could not record before it died. */

@@ -1,6 +1,6 @@
 import path from "node:path";
 import type { MlBackendPreference } from "../config";
-import { RateLimitedError } from "../errors";
+import { InvalidImageError, RateLimitedError, ValidationError } from "../errors";
 import { CROP_FRACTION } from "../ml/augment";
 import type { CheckpointManifest } from "../ml/checkpoint";
 import { toClassificationOutput, validateTopK, type ClassificationOutput } from "../ml/classificationOutput";
@@ -65,6 +65,25 @@ export interface ClassifierStats {
   inferenceTensors: number;
 }
 
+/** How a `classify` call ended. */
+export type ClassifyOutcome = "ok" | "rejected" | "invalid_image" | "bad_input" | "error";
+
+/** Listens to the engine's work (metrics); every method is optional and must not throw. */
+export interface ClassifierObserver {
+  /** A `classify` call ended, `durationMs` after it was called. */
+  onClassified?(outcome: ClassifyOutcome, durationMs: number): void;
+  /** A forward pass of `batchSize` images ran in `durationMs`. */
+  onForwardPass?(batchSize: number, durationMs: number): void;
+}
+
+/** The outcome label of an error `classify` threw. */
+export function classifyOutcomeOf(error: unknown): ClassifyOutcome {
+  if (error instanceof RateLimitedError) return "rejected";
+  if (error instanceof InvalidImageError) return "invalid_image";
+  if (error instanceof ValidationError) return "bad_input";
+  return "error";
+}
+
 const MIB = 1024 * 1024;
 const DEFAULTS: Omit<Required<ClassifierOptions>, "decodeConcurrency"> = {
   maxBatchSize: 16,
@@ -118,6 +137,7 @@ export class Classifier {
   private isClosed = false;
   private batchMsAverage = INITIAL_BATCH_MS;
   private counters = { forwardPasses: 0, classifiedImages: 0, largestBatch: 0, rejectedRequests: 0 };
+  private observers: ClassifierObserver[] = [];
 
   constructor(options: ClassifierOptions = {}) {
     const defined = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
@@ -159,6 +179,38 @@ export class Classifier {
    * `RateLimitedError` (queue full; `details.retryAfterMs`), or the checkpoint's load error.
    */
   async classify(checkpointDir: string, image: Buffer, topK: number): Promise<ClassificationOutput> {
+    const startedAt = performance.now();
+    try {
+      const output = await this.classifyChecked(checkpointDir, image, topK);
+      this.notify((observer) => observer.onClassified?.("ok", performance.now() - startedAt));
+      return output;
+    } catch (error) {
+      const outcome = classifyOutcomeOf(error);
+      this.notify((observer) => observer.onClassified?.(outcome, performance.now() - startedAt));
+      throw error;
+    }
+  }
+
+  /** Adds a listener of requests and forward passes. */
+  observe(observer: ClassifierObserver): void {
+    this.observers.push(observer);
+  }
+
+  private notify(event: (observer: ClassifierObserver) => void): void {
+    for (const observer of this.observers) {
+      try {
+        event(observer);
+      } catch {
+        // A listener's failure must not fail a request.
+      }
+    }
+  }
+
+  private async classifyChecked(
+    checkpointDir: string,
+    image: Buffer,
+    topK: number,
+  ): Promise<ClassificationOutput> {
     if (this.isClosed) throw new Error("the classifier is closed");
     validateTopK(topK);
     assertSupportedSignature(image);
@@ -291,5 +343,6 @@ export class Classifier {
     this.counters.classifiedImages += size;
     this.counters.largestBatch = Math.max(this.counters.largestBatch, size);
     this.batchMsAverage = 0.8 * this.batchMsAverage + 0.2 * durationMs;
+    this.notify((observer) => observer.onForwardPass?.(size, durationMs));
   }
 }

@@ -11,6 +11,11 @@ export interface ImageFetchLimits {
   timeoutMs: number;
   /** Redirects followed (each target is checked again). */
   maxRedirects?: number;
+  /**
+   * Which connected addresses are allowed (default: {@link isPublicAddress}). Tests name a loopback
+   * address "public" to stand in for the internet, which this machine cannot reach.
+   */
+  isAllowedAddress?: (address: string) => boolean;
 }
 
 const fail = (message: string) => new ValidationError(message, { field: "imageUrl" });
@@ -19,28 +24,34 @@ const fail = (message: string) => new ValidationError(message, { field: "imageUr
  * A DNS lookup that only ever hands the socket a public address: the check happens on the address
  * actually connected to, so DNS rebinding between a check and the connection cannot reach inside.
  */
-const publicOnlyLookup: LookupFunction = (hostname, options, callback) => {
-  dns.lookup(hostname, { all: true, family: options.family }, (error, addresses) => {
-    if (error) return callback(error, "", 0);
-    const allowed = addresses.filter((a) => isPublicAddress(a.address));
-    if (allowed.length === 0 || allowed.length !== addresses.length) {
-      return callback(
-        Object.assign(new Error(`${hostname} resolves to a non-public address`), { code: "ENOTPUBLIC" }),
-        "",
-        0,
-      );
-    }
-    if (options.all) return callback(null, allowed as never);
-    return callback(null, allowed[0].address, allowed[0].family);
-  });
-};
+const lookupAllowing =
+  (isAllowed: (address: string) => boolean): LookupFunction =>
+  (hostname, options, callback) => {
+    dns.lookup(hostname, { all: true, family: options.family }, (error, addresses) => {
+      if (error) return callback(error, "", 0);
+      const allowed = addresses.filter((a) => isAllowed(a.address));
+      if (allowed.length === 0 || allowed.length !== addresses.length) {
+        return callback(
+          Object.assign(new Error(`${hostname} resolves to a non-public address`), { code: "ENOTPUBLIC" }),
+          "",
+          0,
+        );
+      }
+      if (options.all) return callback(null, allowed as never);
+      return callback(null, allowed[0].address, allowed[0].family);
+    });
+  };
 
 function requestOnce(url: URL, limits: ImageFetchLimits): Promise<{ redirect?: string; body?: Buffer }> {
   const client = url.protocol === "https:" ? https : http;
   return new Promise((resolve, reject) => {
     const request = client.get(
       url,
-      { lookup: publicOnlyLookup, timeout: limits.timeoutMs, headers: { accept: "image/*" } },
+      {
+        lookup: lookupAllowing(limits.isAllowedAddress ?? isPublicAddress),
+        timeout: limits.timeoutMs,
+        headers: { accept: "image/*" },
+      },
       (response) => {
         const status = response.statusCode ?? 0;
         if (status >= 300 && status < 400 && response.headers.location) {
@@ -102,7 +113,8 @@ export async function fetchImage(rawUrl: string, limits: ImageFetchLimits): Prom
     if (url.username || url.password) throw fail("imageUrl must not carry credentials");
     // Sockets skip the lookup for IP literals, so those are checked here.
     const literal = url.hostname.replace(/^\[|\]$/g, "");
-    if (net.isIP(literal) && !isPublicAddress(literal)) throw fail("imageUrl must point at a public address");
+    const isAllowed = limits.isAllowedAddress ?? isPublicAddress;
+    if (net.isIP(literal) && !isAllowed(literal)) throw fail("imageUrl must point at a public address");
     const remainingMs = deadline - Date.now();
     if (remainingMs <= 0) throw fail(`imageUrl did not answer within ${limits.timeoutMs} ms`);
     const { redirect, body } = await requestOnce(url, { ...limits, timeoutMs: remainingMs });

@@ -28,6 +28,7 @@ export async function createTestDatabase(env: Record<string, string> = {}): Prom
     LOGOLAB_WORKERS: "0",
     LOGOLAB_HOME: home,
     LOGOLAB_DEFAULT_DATASET: "false",
+    LOGOLAB_LOG_LEVEL: "silent",
     ...env,
   });
   const database = await openDatabase(config);

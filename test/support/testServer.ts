@@ -3,6 +3,7 @@ import { startPlatform, type Platform } from "../../src/cli/platform";
 import { PrismaClient } from "../../src/generated/prisma/client";
 import { createRegistry, type Registry } from "../../src/experiments/registry";
 import { activeBackend, selectBackend } from "../../src/ml/backend";
+import type { Logger } from "../../src/observability/logger";
 import { startServer, type RunningServer } from "../../src/server";
 import { createTestDatabase, type TestDatabase } from "./testDatabase";
 
@@ -47,6 +48,8 @@ export interface TestServerOptions {
    * `statements` (the platform's writes go through the usual client and are not counted).
    */
   countStatements?: boolean;
+  /** The server's structured log (default: one at the configuration's level, silent in tests). */
+  logger?: Logger;
 }
 
 export async function startTestServer(
@@ -82,6 +85,8 @@ export async function startTestServer(
       services: platform.services,
       mlBackend: activeBackend,
       logError,
+      metrics: platform.metrics,
+      logger: options.logger,
     });
   } catch (error) {
     await platform?.stop();
