@@ -3,6 +3,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
+import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { expressMiddleware } from "@as-integrations/express5";
 import cors from "cors";
 import express from "express";
@@ -29,6 +30,7 @@ import { LogoLabError } from "./errors";
 import type { Registry } from "./experiments/registry";
 import { buildLogoLabSchema } from "./resolvers";
 import { VERSION } from "./version";
+import { explorerPage, webClientRoutes } from "./web/webClient";
 
 /** What the server needs from its caller. */
 export interface ServerOptions {
@@ -44,6 +46,8 @@ export interface ServerOptions {
    * listeners are replaced by the API. Default: a new one listening on `config.port`.
    */
   httpServer?: http.Server;
+  /** The built web client to serve at `/` and the explorer at GET `/graphql` (default web-client/dist). */
+  webClientDir?: string;
 }
 
 /** A listening server. */
@@ -106,6 +110,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     maxDepth: config.maxQueryDepth,
     maxCost: config.maxQueryCost,
     maxAliases: config.maxAliases,
+    isIntrospectionEnabled: config.isIntrospectionEnabled,
   });
   // Apollo applies these to HTTP requests; graphql-ws needs them spelled out.
   const wsRules: ValidationRule[] = [
@@ -160,6 +165,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     // resolves, so `serve` hung on every signal (outside NODE_ENV=test, where Apollo adds none).
     stopOnTerminationSignals: false,
     plugins: [
+      // Browsers get LogoLab's own offline explorer (src/web/webClient.ts), not Apollo's CDN page.
+      ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: drainGraceMs }),
       {
         async serverWillStart() {
@@ -182,6 +189,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       res.status(503).json({ status: "unavailable" });
     }
   });
+  const web = { distDir: options.webClientDir, isExplorerEnabled: config.isIntrospectionEnabled };
+  app.get("/graphql", explorerPage(web));
   app.use(
     "/graphql",
     cors(),
@@ -197,6 +206,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     }),
   );
   app.use(bodyErrorHandler);
+  app.use(webClientRoutes(web));
 
   if (options.httpServer) {
     // It listens already (src/cli/httpPort.ts), answering 503 until now.
