@@ -24,6 +24,7 @@ import { createContext, type Context, type ServerInfo, type Services } from "./a
 import { createErrorFormatter, type ErrorLogger } from "./api/errorMapping";
 import { bodyErrorHandler } from "./api/httpErrors";
 import { queryLimitsRule } from "./api/limits";
+import { thumbnailRoutes } from "./api/thumbnails";
 import type { Config } from "./config";
 import type { Database } from "./db/database";
 import { LogoLabError } from "./errors";
@@ -206,6 +207,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     }),
   );
   app.use(bodyErrorHandler);
+  app.use(thumbnailRoutes(registry));
   app.use(webClientRoutes(web));
 
   if (options.httpServer) {
