@@ -18,7 +18,16 @@ export function duration(fromIso: string | null | undefined, toIso?: string | nu
 
 export const date = (iso: string | null | undefined) => (iso ? new Date(iso).toLocaleString() : "—");
 
-export const shortId = (id: string) => id.slice(0, 8);
+/** The distinguishing end of an id (LogoLab's ids are time-ordered: their starts repeat). */
+export const shortId = (id: string) => id.replace(/-/g, "").slice(-8);
+
+/** A compact local time: "12-02 05:57". */
+export function when(iso: string | null | undefined): string {
+  if (!iso) return "—";
+  const d = new Date(iso);
+  const two = (n: number) => String(n).padStart(2, "0");
+  return `${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}`;
+}
 
 /** Exponential moving average (smoothing 0 = raw). */
 export function ema(values: readonly (number | null)[], smoothing: number): (number | null)[] {

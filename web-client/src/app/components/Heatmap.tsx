@@ -57,7 +57,7 @@ export const Heatmap = memo(function Heatmap(props: HeatmapProps) {
     grid.current?.querySelector<HTMLElement>(`[data-cell="${target[0]}-${target[1]}"]`)?.focus();
   }
 
-  const cell = Math.max(10, Math.min(28, Math.floor(560 / Math.max(1, n))));
+  const cell = Math.max(10, Math.min(40, Math.floor(560 / Math.max(1, n))));
   return (
     <figure className="heatmap">
       <figcaption>{caption}</figcaption>

@@ -49,8 +49,9 @@ export function LineChart({
       height,
       title,
       scales: { x: { time: Boolean(isTime) }, y: isLogScale ? { distr: 3 } : {} },
-      axes: [{ label: xLabel }, {}],
-      legend: { show: true },
+      // Whole epochs on an epoch axis; the legend names the lines (values show on hover in the cursor).
+      axes: [isTime ? { label: xLabel } : { label: xLabel, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500] }, {}],
+      legend: { show: true, live: false },
       series: [
         { label: xLabel },
         ...lines.map((l) => ({

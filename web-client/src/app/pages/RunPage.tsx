@@ -183,6 +183,8 @@ export default function RunPage({ runId }: { runId: string }) {
     query: RUN,
     variables: { id: runId },
   });
+  const refetchDetail = useRef(refetch);
+  refetchDetail.current = refetch;
   const [cancelState, cancelRun] = useMutation(CANCEL_RUN);
   const buffer = useRef(new EpochBuffer());
   const feeds = useRef<{ loss?: ChartFeed; accuracy?: ChartFeed }>({});
@@ -240,6 +242,9 @@ export default function RunPage({ runId }: { runId: string }) {
           const event = message.data?.runProgress;
           if (!event || !isCurrent) return;
           if (event.kind === "SNAPSHOT") void catchUp();
+          // Status, best checkpoint and backend change with these; the history is not refetched.
+          if (event.kind === "STATUS" || event.kind === "EPOCH")
+            refetchDetail.current({ requestPolicy: "network-only" });
           if (event.epoch && buffer.current.append([event.epoch])) redraw();
           if (event.kind === "PROGRESS" && event.progress) setProgress(event.progress);
           setLive({ status: event.run.status, error: event.run.error, connected: true });

@@ -2,7 +2,7 @@ import { useMemo, useState } from "react";
 import { useMutation, useQuery } from "urql";
 import { failureOf } from "../api";
 import { Empty, ErrorState, Loading } from "../components/States";
-import { duration, pct, shortId } from "../format";
+import { duration, pct, shortId, when } from "../format";
 import { Link, navigate, setParams, useLocation } from "../router";
 import { NewExperimentForm, NewRunForm } from "./RunForms";
 import { CANCEL_RUN, isActive, RUN_ROW_FIELDS, type RunRow, type RunStatus } from "./runTypes";
@@ -283,7 +283,7 @@ export default function RunsPage() {
                     <td className="num">{pct(row.run.bestEpochMetric?.majorityBaselineAccuracy)}</td>
                     <td>{duration(row.run.startedAt, row.run.finishedAt)}</td>
                     <td>{row.run.mlBackend ?? "—"}</td>
-                    <td>{new Date(row.run.createdAt).toLocaleString()}</td>
+                    <td title={new Date(row.run.createdAt).toLocaleString()}>{when(row.run.createdAt)}</td>
                     <td>
                       {isActive(row.run.status) && (
                         <button
