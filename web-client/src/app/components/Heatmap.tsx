@@ -57,6 +57,18 @@ export const Heatmap = memo(function Heatmap(props: HeatmapProps) {
     grid.current?.querySelector<HTMLElement>(`[data-cell="${target[0]}-${target[1]}"]`)?.focus();
   }
 
+  // One handler per grid (event delegation), not four per cell: 33 × 33 cells × 3 matrices on Compare.
+  function cellOf(target: EventTarget | null): [number, number] | undefined {
+    const at = (target as HTMLElement | null)?.dataset?.cell;
+    if (!at) return undefined;
+    const [r, c] = at.split("-").map(Number);
+    return [r, c];
+  }
+  function choose(target: EventTarget | null) {
+    const found = cellOf(target);
+    if (found) onSelect?.(labels[found[0]], labels[found[1]]);
+  }
+
   const cell = Math.max(10, Math.min(40, Math.floor(560 / Math.max(1, n))));
   return (
     <figure className="heatmap">
@@ -66,10 +78,28 @@ export const Heatmap = memo(function Heatmap(props: HeatmapProps) {
         role="grid"
         aria-label={caption}
         className="heatmap-grid"
-        onKeyDown={move}
-        style={{ gridTemplateColumns: `8rem repeat(${n}, ${cell}px)` }}
+        onKeyDown={(event) => {
+          if ((event.key === "Enter" || event.key === " ") && cellOf(event.target)) {
+            event.preventDefault();
+            choose(event.target);
+            return;
+          }
+          move(event);
+        }}
+        onClick={(event) => choose(event.target)}
+        onMouseOver={(event) => {
+          const found = cellOf(event.target);
+          if (found) setHover(label(found[0], found[1]));
+        }}
+        onFocus={(event) => {
+          const found = cellOf(event.target);
+          if (!found) return;
+          setFocus(found);
+          setHover(label(found[0], found[1]));
+        }}
+        style={{ gridTemplateColumns: `8rem repeat(${n}, ${cell}px)`, gridAutoRows: "auto" }}
       >
-        <div role="row" className="heatmap-row" style={{ display: "contents" }}>
+        <div role="row" style={{ display: "contents" }}>
           <span role="columnheader" className="heatmap-corner">
             true ↓ / predicted →
           </span>
@@ -84,33 +114,17 @@ export const Heatmap = memo(function Heatmap(props: HeatmapProps) {
             <span role="rowheader" className="heatmap-rowhead" title={truth}>
               {truth}
             </span>
-            {labels.map((predicted, c) => {
-              const text = label(r, c);
-              const isFocus = focus[0] === r && focus[1] === c;
-              return (
-                <span
-                  role="gridcell"
-                  key={predicted}
-                  data-cell={`${r}-${c}`}
-                  tabIndex={isFocus ? 0 : -1}
-                  aria-label={text}
-                  className={`heatmap-cell${r === c ? " diagonal" : ""}`}
-                  style={{ background: colour(values[r][c], max, isDiverging), height: cell }}
-                  onMouseEnter={() => setHover(text)}
-                  onFocus={() => {
-                    setFocus([r, c]);
-                    setHover(text);
-                  }}
-                  onClick={() => onSelect?.(truth, predicted)}
-                  onKeyDown={(event) => {
-                    if (event.key === "Enter" || event.key === " ") {
-                      event.preventDefault();
-                      onSelect?.(truth, predicted);
-                    }
-                  }}
-                />
-              );
-            })}
+            {labels.map((predicted, c) => (
+              <span
+                role="gridcell"
+                key={predicted}
+                data-cell={`${r}-${c}`}
+                tabIndex={focus[0] === r && focus[1] === c ? 0 : -1}
+                aria-label={label(r, c)}
+                className={r === c ? "heatmap-cell diagonal" : "heatmap-cell"}
+                style={{ background: colour(values[r][c], max, isDiverging), height: cell }}
+              />
+            ))}
           </div>
         ))}
       </div>

@@ -1,4 +1,4 @@
-import { useMemo, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 import type { AlignedData } from "uplot";
 import { useQuery } from "urql";
 import { Heatmap } from "../components/Heatmap";
@@ -96,6 +96,18 @@ export default function ComparePage() {
     pause: ids.length < 2,
   });
   const comparison = data?.compareRuns;
+  // bench:web reads "logolab:compare-render": data in the page → committed and drawn (next frame).
+  if (comparison && performance.getEntriesByName("logolab:compare-data").length === 0)
+    performance.mark("logolab:compare-data");
+  useEffect(() => {
+    if (!comparison) return;
+    const frame = requestAnimationFrame(() => {
+      if (performance.getEntriesByName("logolab:compare-render").length === 0) {
+        performance.measure("logolab:compare-render", "logolab:compare-data");
+      }
+    });
+    return () => cancelAnimationFrame(frame);
+  }, [comparison]);
   const lines = useMemo(
     () =>
       (comparison?.runs ?? []).map((run, i) => ({

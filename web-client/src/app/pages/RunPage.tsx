@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { startTransition, useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from "react";
 import type { AlignedData } from "uplot";
 import { useClient, useMutation, useQuery } from "urql";
 import { Heatmap } from "../components/Heatmap";
@@ -185,6 +185,7 @@ export default function RunPage({ runId }: { runId: string }) {
   });
   const refetchDetail = useRef(refetch);
   refetchDetail.current = refetch;
+  const lastDetailAt = useRef(0);
   const [cancelState, cancelRun] = useMutation(CANCEL_RUN);
   const buffer = useRef(new EpochBuffer());
   const feeds = useRef<{ loss?: ChartFeed; accuracy?: ChartFeed }>({});
@@ -193,6 +194,7 @@ export default function RunPage({ runId }: { runId: string }) {
   const [live, setLive] = useState<{ status?: RunStatus; error?: string | null; connected: boolean }>({
     connected: false,
   });
+  const liveRef = useRef(live);
   const settings = useRef({ smoothing, xMode });
   settings.current = { smoothing, xMode };
 
@@ -206,8 +208,9 @@ export default function RunPage({ runId }: { runId: string }) {
     if (!renderTimer.current) {
       renderTimer.current = window.setTimeout(() => {
         renderTimer.current = 0;
-        setEpochCount(buffer.current.rows.length);
-      }, 500);
+        // A transition: React renders the heatmap and bars in slices, never one long task.
+        startTransition(() => setEpochCount(buffer.current.rows.length));
+      }, 1000);
     }
   }, []);
   useEffect(() => () => clearTimeout(renderTimer.current), []);
@@ -246,14 +249,27 @@ export default function RunPage({ runId }: { runId: string }) {
           if (event.kind === "STATUS" || event.kind === "EPOCH")
             refetchDetail.current({ requestPolicy: "network-only" });
           if (event.epoch && buffer.current.append([event.epoch])) redraw();
-          if (event.kind === "PROGRESS" && event.progress) setProgress(event.progress);
-          setLive({ status: event.run.status, error: event.run.error, connected: true });
+          if (event.kind === "PROGRESS" && event.progress) {
+            const progress = event.progress;
+            startTransition(() => setProgress(progress));
+          }
+          if (event.kind !== "PROGRESS" || !liveRef.current.connected) {
+            const next = { status: event.run.status, error: event.run.error, connected: true };
+            liveRef.current = next;
+            setLive(next);
+          }
         },
         error() {
-          if (isCurrent) setLive((l) => ({ ...l, connected: false }));
+          if (isCurrent) {
+            liveRef.current = { ...liveRef.current, connected: false };
+            setLive(liveRef.current);
+          }
         },
         complete() {
-          if (isCurrent) setLive((l) => ({ ...l, connected: false }));
+          if (isCurrent) {
+            liveRef.current = { ...liveRef.current, connected: false };
+            setLive(liveRef.current);
+          }
         },
       },
     );
@@ -269,7 +285,7 @@ export default function RunPage({ runId }: { runId: string }) {
   const run = data?.run;
   const status = live.status ?? run?.status ?? "QUEUED";
   const selectedEpoch = Number(params.get("epoch") ?? rows.at(-1)?.epoch ?? 0);
-  const shown = rows.find((r) => r.epoch === selectedEpoch) ?? rows.at(-1);
+  const shown = useDeferredValue(rows.find((r) => r.epoch === selectedEpoch) ?? rows.at(-1));
   const baseline = rows.at(-1)?.majorityBaselineAccuracy;
   void epochCount;
 
