@@ -246,8 +246,12 @@ export default function RunPage({ runId }: { runId: string }) {
           if (!event || !isCurrent) return;
           if (event.kind === "SNAPSHOT") void catchUp();
           // Status, best checkpoint and backend change with these; the history is not refetched.
-          if (event.kind === "STATUS" || event.kind === "EPOCH")
+          // (after an epoch at most every 5 s: 10 epochs/s must not mean 10 refetches/s).
+          const isDetailDue = event.kind === "EPOCH" && Date.now() - lastDetailAt.current > 5000;
+          if (event.kind === "STATUS" || isDetailDue) {
+            lastDetailAt.current = Date.now();
             refetchDetail.current({ requestPolicy: "network-only" });
+          }
           if (event.epoch && buffer.current.append([event.epoch])) redraw();
           if (event.kind === "PROGRESS" && event.progress) {
             const progress = event.progress;
