@@ -10,6 +10,8 @@ ENV HOST=0.0.0.0 PORT=4000 LOGOLAB_HOME=/var/lib/logolab
 RUN command -v node >/dev/null || (apt-get update && apt-get install -y --no-install-recommends curl ca-certificates \
       && curl -fsSL https://deb.nodesource.com/setup_20.x | bash - && apt-get install -y nodejs && rm -rf /var/lib/apt/lists/*)
 COPY package.json package-lock.json ./
+# The web client is an npm workspace: its manifest must be there for `npm ci`.
+COPY web-client/package.json web-client/
 # The native TensorFlow package downloads libtensorflow in its install script: allow exactly that one.
 RUN npm ci --no-audit --no-fund && (npm rebuild ${TFJS} --foreground-scripts || echo "native TensorFlow unavailable; using wasm")
 COPY . .

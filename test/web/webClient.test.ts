@@ -220,7 +220,7 @@ it("promotes a run, previewing how it differs from the alias's holder", async ()
   await page.getByRole("button", { name: "Promote" }).click();
   await page
     .locator('[data-alias="production"]')
-    .getByText(`run ${trainedRunId.slice(0, 8)}`)
+    .getByText(`run ${trainedRunId.replace(/-/g, "").slice(-8)}`)
     .waitFor();
   expect(await page.getByRole("table", { name: "history of production" }).locator("tbody tr").count()).toBe(
     2,

@@ -1,4 +1,4 @@
-import { useMemo, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 import { useMutation, useQuery } from "urql";
 import { failureOf } from "../api";
 import { Empty, ErrorState, Loading } from "../components/States";
@@ -91,6 +91,13 @@ export default function RunsPage() {
   const [cancelState, cancelRun] = useMutation(CANCEL_RUN);
 
   const runs = useMemo(() => data?.runs.nodes ?? [], [data]);
+  // While runs are queued or running, the table refreshes itself every 2 s.
+  const hasActive = runs.some((run) => isActive(run.status));
+  useEffect(() => {
+    if (!hasActive) return;
+    const timer = setInterval(() => refetch({ requestPolicy: "network-only" }), 2000);
+    return () => clearInterval(timer);
+  }, [hasActive, refetch]);
   const rows: Row[] = useMemo(() => {
     if (!group) return runs.map((run) => ({ kind: "run", run }));
     const keyOf = (run: RunRow) =>
