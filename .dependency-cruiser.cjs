@@ -77,6 +77,12 @@ module.exports = {
       ["^src/experiments/", "^src/jobs/", "^src/preparation/", "^src/serving/"],
     ),
     onlyImports(
+      "web-serves-built-files",
+      "web/ serves the built web client and the explorer: static files and caching headers, nothing of the API",
+      "^src/web/",
+      [],
+    ),
+    onlyImports(
       "resolvers-are-thin",
       "resolvers/ call services; no database client, no Prisma, no wiring",
       "^src/resolvers/",

@@ -14,6 +14,8 @@ FROM node-base AS deps
 ARG TFJS=@tensorflow/tfjs-node
 WORKDIR /app
 COPY package.json package-lock.json ./
+# The web client is an npm workspace: its manifest must be there for `npm ci`.
+COPY web-client/package.json web-client/
 # The native TensorFlow package downloads libtensorflow in its install script: allow exactly that one.
 RUN npm ci --no-audit --no-fund && (npm rebuild ${TFJS} --foreground-scripts || echo "native TensorFlow unavailable; using wasm")
 

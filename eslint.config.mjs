@@ -36,9 +36,15 @@ export default tseslint.config(
       "scripts/**",
       "prisma.config.ts",
       "prisma6.config.ts",
+      "web-client/vite.config.ts",
       "*.js",
       "*.mjs",
     ],
     rules: { "no-restricted-properties": "off", "@typescript-eslint/no-require-imports": "off" },
+  },
+  {
+    // The web client and the explorer run in browsers.
+    files: ["web-client/src/**"],
+    languageOptions: { globals: { ...globals.browser } },
   },
 );

@@ -3,6 +3,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
+import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { expressMiddleware } from "@as-integrations/express5";
 import cors from "cors";
 import express from "express";
@@ -23,6 +24,7 @@ import { createContext, type Context, type ServerInfo, type Services } from "./a
 import { createErrorFormatter, type ErrorLogger } from "./api/errorMapping";
 import { bodyErrorHandler, internalErrorHandler } from "./api/httpErrors";
 import { MAX_QUERY_TOKENS, queryLimitsRule } from "./api/limits";
+import { thumbnailRoutes } from "./api/thumbnails";
 import type { Config } from "./config";
 import type { Database } from "./db/database";
 import { LogoLabError } from "./errors";
@@ -34,6 +36,7 @@ import { metricsRouter } from "./observability/metricsRoute";
 import { requestIdMiddleware } from "./observability/requestContext";
 import { buildLogoLabSchema } from "./resolvers";
 import { VERSION } from "./version";
+import { explorerPage, webClientRoutes } from "./web/webClient";
 
 /** What the server needs from its caller. */
 export interface ServerOptions {
@@ -53,6 +56,8 @@ export interface ServerOptions {
    * listeners are replaced by the API. Default: a new one listening on `config.port`.
    */
   httpServer?: http.Server;
+  /** The built web client to serve at `/` and the explorer at GET `/graphql` (default web-client/dist). */
+  webClientDir?: string;
 }
 
 /** A listening server. */
@@ -117,6 +122,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     maxDepth: config.maxQueryDepth,
     maxCost: config.maxQueryCost,
     maxAliases: config.maxAliases,
+    isIntrospectionEnabled: config.isIntrospectionEnabled,
   });
   // Apollo applies these to HTTP requests; graphql-ws needs them spelled out.
   const wsRules: ValidationRule[] = [
@@ -173,6 +179,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     stopOnTerminationSignals: false,
     plugins: [
       graphqlObservabilityPlugin<Context>(metrics, logger),
+      // Browsers get LogoLab's own offline explorer (src/web/webClient.ts), not Apollo's CDN page.
+      ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: drainGraceMs }),
       {
         async serverWillStart() {
@@ -202,6 +210,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       res.status(503).json({ status: "unavailable" });
     }
   });
+  const web = { distDir: options.webClientDir, isExplorerEnabled: config.isIntrospectionEnabled };
+  app.get("/graphql", explorerPage(web));
   app.use(
     "/graphql",
     cors(),
@@ -217,6 +227,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     }),
   );
   app.use(bodyErrorHandler);
+  app.use(thumbnailRoutes(registry));
+  app.use(webClientRoutes(web));
+  // Last: whatever no route above answered with an error gets the GraphQL error shape, no stack.
   app.use(internalErrorHandler(logError));
 
   if (options.httpServer) {

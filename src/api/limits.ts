@@ -1,6 +1,8 @@
 import {
+  getIntrospectionQuery,
   GraphQLError,
   Kind,
+  parse,
   type ASTVisitor,
   type FieldNode,
   type FragmentDefinitionNode,
@@ -72,20 +74,190 @@ function measure(
   return total;
 }
 
-/** Limits every operation of a document to the given depth, cost and alias count. */
+/** The root fields that introspect the schema; governed by the introspection switch, not by the data limits. */
+const INTROSPECTION_ROOT_FIELDS = new Set(["__schema", "__type"]);
+
+/** Fields of the introspection types that return lists of types, fields, arguments or values. */
+const INTROSPECTION_LIST_FIELDS = new Set([
+  "types",
+  "directives",
+  "fields",
+  "args",
+  "inputFields",
+  "interfaces",
+  "possibleTypes",
+  "enumValues",
+]);
+
+/** Bounds of an introspection selection. */
+export interface IntrospectionBounds {
+  /** Deepest nesting under `__schema` / `__type`. */
+  depth: number;
+  /** Most list fields (`types`, `fields`, `args`, …) on one path: their product is the answer's size. */
+  listNesting: number;
+}
+
+/** Depth and list nesting of an introspection selection set (fragments expanded). */
+function measureIntrospection(
+  selectionSet: SelectionSetNode,
+  fragments: Record<string, FragmentDefinitionNode>,
+  visiting: Set<string>,
+): IntrospectionBounds {
+  const found: IntrospectionBounds = { depth: 0, listNesting: 0 };
+  for (const selection of selectionSet.selections) {
+    let inner: IntrospectionBounds;
+    if (selection.kind === Kind.FIELD) {
+      const child = selection.selectionSet
+        ? measureIntrospection(selection.selectionSet, fragments, visiting)
+        : { depth: 0, listNesting: 0 };
+      const isList = INTROSPECTION_LIST_FIELDS.has(selection.name.value) ? 1 : 0;
+      inner = { depth: child.depth + 1, listNesting: child.listNesting + isList };
+    } else {
+      const name = selection.kind === Kind.FRAGMENT_SPREAD ? selection.name.value : undefined;
+      const set = name
+        ? fragments[name]?.selectionSet
+        : selection.kind === Kind.INLINE_FRAGMENT
+          ? selection.selectionSet
+          : undefined;
+      if (!set || (name && visiting.has(name))) continue;
+      if (name) visiting.add(name);
+      inner = measureIntrospection(set, fragments, visiting);
+      if (name) visiting.delete(name);
+    }
+    found.depth = Math.max(found.depth, inner.depth);
+    found.listNesting = Math.max(found.listNesting, inner.listNesting);
+  }
+  return found;
+}
+
+/**
+ * Splits an operation's root selections into the introspection root fields (`__schema`, `__type`,
+ * also when reached through root-level fragments) and the rest. Only the root can introspect:
+ * `__schema` and `__type` exist on the query type alone, so nothing nested under a data field is
+ * ever exempt from the data limits.
+ */
+function splitRoot(
+  selectionSet: SelectionSetNode,
+  fragments: Record<string, FragmentDefinitionNode>,
+  visiting: Set<string> = new Set(),
+): { introspection: FieldNode[]; data: SelectionSetNode } {
+  const introspection: FieldNode[] = [];
+  const data: SelectionSetNode["selections"][number][] = [];
+  for (const selection of selectionSet.selections) {
+    if (selection.kind === Kind.FIELD) {
+      if (INTROSPECTION_ROOT_FIELDS.has(selection.name.value)) introspection.push(selection);
+      else data.push(selection);
+      continue;
+    }
+    const name = selection.kind === Kind.FRAGMENT_SPREAD ? selection.name.value : undefined;
+    const set = name
+      ? fragments[name]?.selectionSet
+      : selection.kind === Kind.INLINE_FRAGMENT
+        ? selection.selectionSet
+        : undefined;
+    if (!set || (name && visiting.has(name))) continue;
+    if (name) visiting.add(name);
+    const inner = splitRoot(set, fragments, visiting);
+    if (name) visiting.delete(name);
+    introspection.push(...inner.introspection);
+    data.push(...inner.data.selections);
+  }
+  return { introspection, data: { kind: Kind.SELECTION_SET, selections: data } };
+}
+
+function fragmentsOf(definitions: readonly { kind: Kind }[]): Record<string, FragmentDefinitionNode> {
+  const fragments: Record<string, FragmentDefinitionNode> = {};
+  for (const definition of definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) {
+      const fragment = definition as FragmentDefinitionNode;
+      fragments[fragment.name.value] = fragment;
+    }
+  }
+  return fragments;
+}
+
+/**
+ * The bounds of the standard introspection query — `getIntrospectionQuery()` of graphql-js with
+ * every option on, which GraphiQL, Apollo Sandbox, GraphQL Code Generator, Postman and Insomnia
+ * send. Introspection may go as deep as it does and nest as many lists, no further.
+ */
+export const STANDARD_INTROSPECTION_BOUNDS: IntrospectionBounds = (() => {
+  const document = parse(
+    getIntrospectionQuery({
+      descriptions: true,
+      specifiedByUrl: true,
+      directiveIsRepeatable: true,
+      schemaDescription: true,
+      inputValueDeprecation: true,
+      oneOf: true,
+    }),
+  );
+  const fragments = fragmentsOf(document.definitions);
+  const bounds: IntrospectionBounds = { depth: 0, listNesting: 0 };
+  for (const definition of document.definitions) {
+    if (definition.kind !== Kind.OPERATION_DEFINITION) continue;
+    for (const field of splitRoot(definition.selectionSet, fragments).introspection) {
+      const found = measureIntrospection(
+        { kind: Kind.SELECTION_SET, selections: [field] },
+        fragments,
+        new Set(),
+      );
+      bounds.depth = Math.max(bounds.depth, found.depth);
+      bounds.listNesting = Math.max(bounds.listNesting, found.listNesting);
+    }
+  }
+  return bounds;
+})();
+
+/**
+ * Limits every operation of a document to the given depth, cost and alias count. With
+ * `isIntrospectionEnabled`, the root introspection fields are measured apart, against the bounds of
+ * the standard introspection query, and the operation's data fields against the limits; without
+ * it they count as data (and `NoSchemaIntrospectionCustomRule` refuses them anyway).
+ */
 export function queryLimitsRule(limits: {
   maxDepth: number;
   maxCost: number;
   maxAliases: number;
+  isIntrospectionEnabled?: boolean;
 }): ValidationRule {
   return (context: ValidationContext): ASTVisitor => {
-    const fragments: Record<string, FragmentDefinitionNode> = {};
-    for (const definition of context.getDocument().definitions) {
-      if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
-    }
+    const fragments = fragmentsOf(context.getDocument().definitions);
     return {
       OperationDefinition(operation: OperationDefinitionNode) {
-        const found = measure(operation.selectionSet, fragments, new Set());
+        const split = limits.isIntrospectionEnabled
+          ? splitRoot(operation.selectionSet, fragments)
+          : { introspection: [], data: operation.selectionSet };
+        const found = measure(split.data, fragments, new Set());
+        for (const field of split.introspection) {
+          const inner = measureIntrospection(
+            { kind: Kind.SELECTION_SET, selections: [field] },
+            fragments,
+            new Set(),
+          );
+          const bounds = STANDARD_INTROSPECTION_BOUNDS;
+          if (inner.depth > bounds.depth) {
+            context.reportError(
+              limitError(
+                "depth",
+                `introspection depth ${inner.depth} exceeds the ${bounds.depth} of the standard introspection query`,
+              ),
+            );
+          }
+          if (inner.listNesting > bounds.listNesting) {
+            context.reportError(
+              limitError(
+                "cost",
+                `introspection nests ${inner.listNesting} lists; the standard introspection query nests ${bounds.listNesting}`,
+              ),
+            );
+          }
+          found.aliases += measure(
+            { kind: Kind.SELECTION_SET, selections: [field] },
+            fragments,
+            new Set(),
+          ).aliases;
+        }
         if (found.depth > limits.maxDepth) {
           context.reportError(
             limitError("depth", `query depth ${found.depth} exceeds the limit of ${limits.maxDepth}`),
