@@ -169,3 +169,11 @@ export const RANDOMISATION_DESCRIPTIONS: Record<RandomisationElement, string> = 
   LOW_RESOLUTION: "A low-resolution original upscaled to the output size (30–60 % of it)",
   RECOMPRESSION: "One or two earlier JPEG/WebP encodings at quality 30–85 before the final JPEG",
 };
+
+/**
+ * Which of the generator's background photos a synthetic dataset is drawn on: TRAINING (the
+ * default: about four in five photos of every scene), HELD_OUT (the rest, which no default dataset
+ * uses: for evaluation sets on photos training never saw) or ALL.
+ */
+export const BACKGROUND_PARTS = ["TRAINING", "HELD_OUT", "ALL"] as const;
+export type BackgroundPart = (typeof BACKGROUND_PARTS)[number];

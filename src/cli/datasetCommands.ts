@@ -2,7 +2,13 @@ import { SingleBar } from "cli-progress";
 import { Command, InvalidArgumentError } from "commander";
 import type { Config } from "../config";
 import type { DatasetProgress, DatasetProgressCallback } from "../datasets/importProgress";
-import { RANDOMISATION_ELEMENTS, type RandomisationElement, type SplitRecipe } from "../vocabulary";
+import {
+  BACKGROUND_PARTS,
+  RANDOMISATION_ELEMENTS,
+  type BackgroundPart,
+  type RandomisationElement,
+  type SplitRecipe,
+} from "../vocabulary";
 import { LogoLabError, ValidationError } from "../errors";
 import type { Dataset, SplitCounts } from "../experiments/datasets";
 import type { Registry } from "../experiments/registry";
@@ -173,6 +179,14 @@ export function parseWithout(value: string): RandomisationElement[] {
   });
   return RANDOMISATION_ELEMENTS.filter((e) => !off.includes(e));
 }
+function parseBackgroundPart(value: string): BackgroundPart {
+  const part = value.toUpperCase().replace(/-/g, "_");
+  if (!(BACKGROUND_PARTS as readonly string[]).includes(part)) {
+    throw new InvalidArgumentError("one of training, held-out, all");
+  }
+  return part as BackgroundPart;
+}
+
 interface SynthOptions {
   out?: string;
   register?: boolean;
@@ -182,6 +196,7 @@ interface SynthOptions {
   recipe?: SplitRecipe;
   /** Elements left on by `--without`. */
   without?: RandomisationElement[];
+  backgrounds?: BackgroundPart;
 }
 
 /** `--out`: the tree alone, no database. */
@@ -195,6 +210,7 @@ async function synthToDirectory(out: string, options: SynthOptions): Promise<voi
     seed: options.seed,
     scale: options.scale,
     randomisation: options.without,
+    backgroundPart: options.backgrounds,
   });
   console.log(
     `wrote ${result.imageCount} images to ${result.dir} in ${(result.elapsedMs / 1000).toFixed(1)} s`,
@@ -217,7 +233,14 @@ async function synthAndRegister(config: Config, options: SynthOptions): Promise<
       );
       try {
         const generation = await preparation.startSynthetic(
-          { seed, scale, name: options.name, splitRecipe: options.recipe, randomisation: options.without },
+          {
+            seed,
+            scale,
+            name: options.name,
+            splitRecipe: options.recipe,
+            randomisation: options.without,
+            backgrounds: options.backgrounds,
+          },
           bar.onProgress,
         );
         if (generation.isExisting) {
@@ -320,6 +343,11 @@ export function registerDatasetCommands(program: Command, config: Config): void 
       "--without <elements>",
       `domain-randomisation elements to switch off, comma-separated, or all: ${RANDOMISATION_ELEMENTS.map(cliName).join(", ")} (default: all on)`,
       parseWithout,
+    )
+    .option(
+      "--backgrounds <part>",
+      "background photos to draw on: training (default), held-out (an evaluation set on photos training never saw) or all",
+      parseBackgroundPart,
     )
     .option("--name <name>", "registry name with --register (default SynthLogos-32)")
     .option(

@@ -2,7 +2,7 @@ import { SingleBar } from "cli-progress";
 import { ValidationError } from "../errors";
 import { randomisationOf } from "../datasets/domainRandomisation";
 import { generateSynthLogos32 } from "../datasets/synthLogos32";
-import type { RandomisationElement } from "../vocabulary";
+import type { BackgroundPart, RandomisationElement } from "../vocabulary";
 
 /** Arguments of `logolab dataset synth --out <dir> --seed <n> [--scale <k>]`. */
 export interface SynthCliOptions {
@@ -11,6 +11,8 @@ export interface SynthCliOptions {
   scale?: number | string;
   /** Domain-randomisation elements on (default all). */
   randomisation?: readonly RandomisationElement[];
+  /** Background photos to draw on (default TRAINING). */
+  backgroundPart?: BackgroundPart;
   /** Where the progress bar is drawn (default stderr); pass null for none. */
   stream?: NodeJS.WriteStream | null;
 }
@@ -63,6 +65,7 @@ export async function runSynthCli(options: SynthCliOptions): Promise<SynthCliRes
       seed,
       scale,
       randomisation: options.randomisation && randomisationOf(options.randomisation),
+      backgroundPart: options.backgroundPart,
       onProgress: ({ done, total }) => {
         if (bar === null) return;
         if (!isStarted) {

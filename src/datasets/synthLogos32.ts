@@ -4,8 +4,10 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { ConflictError, ValidationError } from "../errors";
 import { rasteriseSvg, type RasterPyramid } from "./artworkRaster";
+import type { BackgroundPart } from "../vocabulary";
 import {
   BackgroundLibrary,
+  backgroundsOfPart,
   DEFAULT_BACKGROUNDS_DIR,
   readBackgroundIndex,
   type BackgroundPhoto,
@@ -86,6 +88,8 @@ export interface SynthLogos32Options {
   brands?: readonly SynthBrand[];
   /** Domain-randomisation elements on or off (default: all on). */
   randomisation?: Randomisation;
+  /** Which background photos to draw on (default TRAINING: never the held-out ones). */
+  backgroundPart?: BackgroundPart;
   backgroundsDir?: string;
   /** Already loaded resources for `brands` (tests and preview scripts reuse one load). */
   resources?: SynthResources;
@@ -116,7 +120,14 @@ export interface SynthLogos32Manifest {
   /** The domain-randomisation elements that were on. */
   randomisation: RandomisationElement[];
   brands: (SynthBrand & { artworkLicense: string })[];
-  backgrounds: { count: number; licensesFile: string; licenses: Record<string, number> };
+  backgrounds: {
+    count: number;
+    licensesFile: string;
+    licenses: Record<string, number>;
+    /** The part of the pool drawn on, and how many of its photos. */
+    part: BackgroundPart;
+    partCount: number;
+  };
   images: SynthImageRecord[];
 }
 
@@ -190,6 +201,24 @@ export async function loadSynthResources(
   };
 }
 
+/**
+ * The background photos of `part` among `candidates` (the plan context's photos), by the pool's
+ * held-out flags; throws when the part has none.
+ */
+export function backgroundsOfRun<T extends { file: string }>(
+  candidates: readonly T[],
+  pool: readonly BackgroundPhoto[],
+  part: BackgroundPart,
+): T[] {
+  if (part === "ALL") return [...candidates];
+  const heldOut = new Set(backgroundsOfPart(pool, "heldOut").map((photo) => photo.file));
+  const chosen = candidates.filter((photo) => heldOut.has(photo.file) === (part === "HELD_OUT"));
+  if (chosen.length === 0) {
+    throw new ValidationError(`no background photographs in part ${part}`, { field: "backgrounds" });
+  }
+  return chosen;
+}
+
 async function prepareTempDir(out: string): Promise<string> {
   if (existsSync(out) && (await fs.readdir(out)).length > 0) {
     throw new ConflictError(`output directory ${out} exists and is not empty`, { field: "out" });
@@ -244,10 +273,12 @@ export async function generateSynthLogos32(
   ) as Record<SplitName, string>;
   const backgroundsDir = options.backgroundsDir ?? DEFAULT_BACKGROUNDS_DIR;
   const randomisation = options.randomisation ?? DEFAULT_RANDOMISATION;
+  const backgroundPart = options.backgroundPart ?? "TRAINING";
   const tempDir = await prepareTempDir(out);
   try {
     const { resources, photos, ctxBase } =
       options.resources ?? (await loadSynthResources(brands, backgroundsDir));
+    const backgrounds = backgroundsOfRun(ctxBase.backgrounds, photos, backgroundPart);
     const jobs = SPLIT_NAMES.flatMap((split) => splitJobs(split, splitSeeds[split], brands, sizes));
     for (const className of [...brands.map((b) => b.className), NO_LOGO_CLASS]) {
       await fs.mkdir(path.join(tempDir, "classes/jpg", className), { recursive: true });
@@ -259,7 +290,12 @@ export async function generateSynthLogos32(
       jobs,
       options.concurrency ?? 8,
       async (job): Promise<SynthImageRecord> => {
-        const ctx: PlanContext = { ...ctxBase, splitResidue: SPLIT_NAMES.indexOf(job.split), randomisation };
+        const ctx: PlanContext = {
+          ...ctxBase,
+          backgrounds,
+          splitResidue: SPLIT_NAMES.indexOf(job.split),
+          randomisation,
+        };
         const isLogo = job.className !== NO_LOGO_CLASS;
         const plan = planSyntheticImage(
           new SeededRandom(job.rngKey),
@@ -298,7 +334,13 @@ export async function generateSynthLogos32(
       sizes,
       randomisation: elementsOf(randomisation),
       brands: brands.map((b) => ({ ...b, artworkLicense: readArtworkLicense(b) })),
-      backgrounds: { count: photos.length, licensesFile: BACKGROUND_LICENSES_FILE, licenses },
+      backgrounds: {
+        count: photos.length,
+        licensesFile: BACKGROUND_LICENSES_FILE,
+        licenses,
+        part: backgroundPart,
+        partCount: backgrounds.length,
+      },
       images: records,
     };
     await fs.writeFile(path.join(tempDir, SYNTH_MANIFEST_FILE), JSON.stringify(manifest, null, 1) + "\n");

@@ -1,3 +1,4 @@
+import type { BackgroundPart } from "../vocabulary";
 import type { RandomisationElement } from "../datasets/domainRandomisation";
 import type { PrismaClient } from "../db/prismaClient";
 import type { ClassCounts, SplitCounts } from "../datasets/datasetManifest";
@@ -32,13 +33,15 @@ export interface SyntheticParameters {
   sizes: SynthSizes;
   /** The domain-randomisation elements that were on (none for datasets generated before them). */
   randomisation: RandomisationElement[];
+  /** The background photos drawn on (ALL for datasets generated before the pool was split). */
+  backgrounds: BackgroundPart;
 }
 
 /**
  * What, with name and split recipe, identifies a synthetic dataset: the same seed, sizes and
  * randomisation give the same images.
  */
-export type SyntheticIdentity = Pick<SyntheticParameters, "seed" | "sizes" | "randomisation">;
+export type SyntheticIdentity = Pick<SyntheticParameters, "seed" | "sizes" | "randomisation" | "backgrounds">;
 
 /**
  * What the registry keeps about a dataset's content beyond its counts (the `manifest` JSON column):
@@ -52,11 +55,13 @@ export interface DatasetSummary {
   /** Images with at least one logo box, per split (box-supervised training needs them). */
   boxedImageCounts?: SplitCounts;
   /** Synthetic datasets: the generator and its settings (split seeds once generated). */
-  generator?: Omit<SyntheticParameters, "randomisation"> & {
+  generator?: Omit<SyntheticParameters, "randomisation" | "backgrounds"> & {
     name: string;
     splitSeeds?: unknown;
     /** Absent in datasets generated before domain randomisation. */
     randomisation?: RandomisationElement[];
+    /** Absent in datasets generated before the background pool was split. */
+    backgrounds?: BackgroundPart;
   };
   /** Synthetic datasets: each brand's artwork source and licence. */
   sources?: DatasetSourceRecord[];
@@ -98,8 +103,14 @@ export function classSplitCounts(dataset: Dataset): ClassSplitCounts[] {
 /** The generator settings of a synthetic dataset; null for imported ones. */
 export function syntheticParametersOf(dataset: Dataset): SyntheticParameters | null {
   if (dataset.format !== "SYNTHETIC" || !dataset.summary.generator) return null;
-  const { seed, scale, sizes, randomisation } = dataset.summary.generator;
-  return { seed, scale: scale ?? null, sizes, randomisation: randomisation ?? [] };
+  const { seed, scale, sizes, randomisation, backgrounds } = dataset.summary.generator;
+  return {
+    seed,
+    scale: scale ?? null,
+    sizes,
+    randomisation: randomisation ?? [],
+    backgrounds: backgrounds ?? "ALL",
+  };
 }
 
 /** What registering a dataset records. */
@@ -214,6 +225,7 @@ export class DatasetRegistry {
           { manifest: { path: ["generator", "seed"], equals: identity.seed } },
           { manifest: { path: ["generator", "sizes"], equals: asJson(identity.sizes) } },
           { manifest: { path: ["generator", "randomisation"], equals: asJson(identity.randomisation) } },
+          { manifest: { path: ["generator", "backgrounds"], equals: identity.backgrounds } },
         ],
       },
       orderBy: { version: "desc" },

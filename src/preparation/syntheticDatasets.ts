@@ -1,3 +1,4 @@
+import type { BackgroundPart } from "../vocabulary";
 import {
   DEFAULT_RANDOMISATION,
   elementsOf,
@@ -50,6 +51,8 @@ export interface SyntheticDatasetRequest {
   splitRecipe?: SplitRecipe | null;
   /** Domain-randomisation elements to switch on (default: all of them; `[]`: none). */
   randomisation?: readonly RandomisationElement[] | null;
+  /** Which background photos to draw on (default TRAINING). */
+  backgrounds?: BackgroundPart | null;
 }
 
 /** A request with its defaults filled in and validated. */
@@ -63,6 +66,7 @@ export interface SyntheticDatasetSpec {
   splitRecipe: SplitRecipe;
   /** The elements on, in catalogue order. */
   randomisation: RandomisationElement[];
+  backgrounds: BackgroundPart;
 }
 
 /**
@@ -104,11 +108,20 @@ export function normaliseSyntheticRequest(request: SyntheticDatasetRequest): Syn
   const randomisation = elementsOf(
     request.randomisation ? randomisationOf(request.randomisation) : DEFAULT_RANDOMISATION,
   );
+  const backgrounds = request.backgrounds ?? "TRAINING";
   if (request.sizes) {
     if (request.scale !== null && request.scale !== undefined) {
       throw new ValidationError("give scale or sizes, not both", { field: "sizes" });
     }
-    return { name, seed, scale: null, sizes: validatedSizes(request.sizes), splitRecipe, randomisation };
+    return {
+      name,
+      seed,
+      scale: null,
+      sizes: validatedSizes(request.sizes),
+      splitRecipe,
+      randomisation,
+      backgrounds,
+    };
   }
   const scale = request.scale ?? 1;
   if (!Number.isFinite(scale) || scale < MIN_SYNTHETIC_SCALE || scale > MAX_SYNTHETIC_SCALE) {
@@ -117,7 +130,7 @@ export function normaliseSyntheticRequest(request: SyntheticDatasetRequest): Syn
       { field: "scale" },
     );
   }
-  return { name, seed, scale, sizes: scaledSizes(scale), splitRecipe, randomisation };
+  return { name, seed, scale, sizes: scaledSizes(scale), splitRecipe, randomisation, backgrounds };
 }
 
 /** Explicit sizes checked: at least one logo image per brand in each split, within the caps. */
@@ -186,6 +199,7 @@ export function syntheticDatasetContent(
       scale: spec.scale,
       sizes: generated.sizes,
       randomisation: generated.randomisation,
+      backgrounds: spec.backgrounds,
       splitSeeds: generated.splitSeeds,
     },
     sources,
@@ -327,7 +341,12 @@ export class SyntheticDatasetGenerator {
   ): Promise<SyntheticGeneration> {
     // A row left GENERATING by a crashed process must not be handed out as "in progress".
     await this.registry.failAbandonedPreparations(new Date(Date.now() - this.settings.staleAfterMs));
-    const parameters = { seed: spec.seed, sizes: spec.sizes, randomisation: spec.randomisation };
+    const parameters = {
+      seed: spec.seed,
+      sizes: spec.sizes,
+      randomisation: spec.randomisation,
+      backgrounds: spec.backgrounds,
+    };
     const existing =
       (await this.registry.findSynthetic(spec.name, spec.splitRecipe, parameters, ["READY"])) ??
       (await this.registry.findSynthetic(spec.name, spec.splitRecipe, parameters, PREPARING_STATUSES));
@@ -348,6 +367,7 @@ export class SyntheticDatasetGenerator {
           scale: spec.scale,
           sizes: spec.sizes,
           randomisation: spec.randomisation,
+          backgrounds: spec.backgrounds,
         },
       },
     });
@@ -431,6 +451,7 @@ export class SyntheticDatasetGenerator {
       seed: spec.seed,
       sizes: spec.sizes,
       randomisation: randomisationOf(spec.randomisation),
+      backgroundPart: spec.backgrounds,
       onProgress: onStep,
     });
     // The generated tree goes through the real importer, so it is checked like any FlickrLogos-32 tree.

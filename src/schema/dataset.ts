@@ -1,6 +1,7 @@
 import { Field, Float, ID, InputType, Int, ObjectType } from "type-graphql";
 import { Connection } from "./connection";
 import {
+  BackgroundPart,
   DatasetFormat,
   DatasetImportFormat,
   DatasetStatus,
@@ -231,6 +232,9 @@ export class SyntheticParameters {
       "The domain-randomisation elements that were on (empty for datasets generated before the generator had them).",
   })
   randomisation!: RandomisationElement[];
+
+  @Field(() => BackgroundPart, { description: "The background photos the images were drawn on." })
+  backgrounds!: BackgroundPart;
 }
 
 @InputType({ description: "A SynthLogos-32 dataset to generate on the server." })
@@ -270,6 +274,13 @@ export class GenerateSyntheticDatasetInput {
       "Domain-randomisation elements to switch on (default: all; an empty list gives the plain generator). Datasets differing only here are different datasets.",
   })
   randomisation?: RandomisationElement[] | null;
+
+  @Field(() => BackgroundPart, {
+    nullable: true,
+    description:
+      "Background photos to draw on (default TRAINING; HELD_OUT makes an evaluation set on photos no TRAINING dataset shows).",
+  })
+  backgrounds?: BackgroundPart | null;
 }
 
 @ObjectType({ description: "A page of datasets." })

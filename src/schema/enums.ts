@@ -169,3 +169,18 @@ export const RandomisationElement = graphqlEnum(
   "A domain-randomisation element of the synthetic-data generator: one way generated images are made to look like real photographs.",
   (element) => vocabulary.RANDOMISATION_DESCRIPTIONS[element],
 );
+
+export type BackgroundPart = vocabulary.BackgroundPart;
+export const BackgroundPart = graphqlEnum(
+  vocabulary.BACKGROUND_PARTS,
+  "BackgroundPart",
+  "Which of the generator's background photos a synthetic dataset is drawn on.",
+  (part) =>
+    ({
+      TRAINING:
+        "About four in five photos of every scene: what datasets are drawn on unless asked otherwise.",
+      HELD_OUT:
+        "The other photos, which no TRAINING dataset shows: for evaluation sets on photos training never saw.",
+      ALL: "Every photo (datasets generated before the pool was split).",
+    })[part],
+);

@@ -1,4 +1,4 @@
-import { RANDOMISATION_ELEMENTS, type RandomisationElement } from "../../src/datasets/domainRandomisation";
+import { RANDOMISATION_ELEMENTS, type BackgroundPart, type RandomisationElement } from "../../src/vocabulary";
 import { existsSync } from "node:fs";
 import fs from "node:fs/promises";
 import os from "node:os";
@@ -163,13 +163,15 @@ describe("generateSyntheticDataset", () => {
       seed: number,
       scale: number,
       randomisation: RandomisationElement[] = [...RANDOMISATION_ELEMENTS],
+      backgrounds: BackgroundPart = "TRAINING",
     ) =>
       server.registry.datasets.findSynthetic(
         name,
         recipe,
-        { seed, sizes: scaledSizes(scale), randomisation },
+        { seed, sizes: scaledSizes(scale), randomisation, backgrounds },
         ["READY"],
       );
+    expect(await find("SynthLogos-32", "ARTICLE", 3, 0.01, undefined, "HELD_OUT")).toBeNull();
     expect(await find("SynthLogos-32", "ARTICLE", 3, 0.01, ["LIGHTING"])).toBeNull();
     expect((await find("SynthLogos-32", "ARTICLE", 3, 0.01))?.id).toBe(first.id);
     expect(await find("SynthLogos-32", "ARTICLE", 4, 0.01)).toBeNull();
@@ -187,7 +189,7 @@ describe("generateSyntheticDataset", () => {
     // ARTICLE moves the first half of the validation no-logo images into train.
     expect(dataset.splitCounts).toEqual({ train: 64 + 2, val: 32 + 2, test: 32 + 2 });
     const res = await server.gql<{ dataset: { synthetic: unknown } }>(
-      `query($id: ID!) { dataset(id: $id) { synthetic { seed scale randomisation sizes { trainPerBrand valPerBrand testPerBrand trainNoLogo valNoLogo testNoLogo } } } }`,
+      `query($id: ID!) { dataset(id: $id) { synthetic { seed scale randomisation backgrounds sizes { trainPerBrand valPerBrand testPerBrand trainNoLogo valNoLogo testNoLogo } } } }`,
       { id: started.id },
       server.keys.viewer,
     );
@@ -195,6 +197,7 @@ describe("generateSyntheticDataset", () => {
       seed: 5,
       scale: null,
       randomisation: ["LIGHTING", "SENSOR_NOISE"],
+      backgrounds: "TRAINING",
       sizes: { ...sizes, trainNoLogo: 0 },
     });
     const again = await generate(server, { seed: 5, sizes, name: "SynthLogos-32 sized", randomisation });

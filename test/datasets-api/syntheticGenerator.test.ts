@@ -15,6 +15,7 @@ describe("normaliseSyntheticRequest", () => {
       sizes: scaledSizes(1),
       splitRecipe: "ARTICLE",
       randomisation: [...RANDOMISATION_ELEMENTS],
+      backgrounds: "TRAINING",
     });
     expect(normaliseSyntheticRequest({ seed: null, scale: null, name: "  ", splitRecipe: null })).toEqual(
       normaliseSyntheticRequest({}),
@@ -29,6 +30,7 @@ describe("normaliseSyntheticRequest", () => {
         name: " mine ",
         splitRecipe: "OFFICIAL",
         randomisation: ["WHITE_BALANCE", "LIGHTING", "LIGHTING"],
+        backgrounds: "HELD_OUT",
       }),
     ).toEqual({
       name: "mine",
@@ -37,6 +39,7 @@ describe("normaliseSyntheticRequest", () => {
       sizes: scaledSizes(0.5),
       splitRecipe: "OFFICIAL",
       randomisation: ["LIGHTING", "WHITE_BALANCE"],
+      backgrounds: "HELD_OUT",
     });
     expect(normaliseSyntheticRequest({ randomisation: [] }).randomisation).toEqual([]);
   });

@@ -10,8 +10,10 @@ import { SeededRandom } from "../seededRandom";
 import { SYNTHLOGOS32_BRANDS } from "../synthBrands";
 import { renderCanvas } from "../synthImageRender";
 import { planSyntheticImage } from "../synthImagePlan";
+import { readBackgroundIndex } from "../backgroundLibrary";
 import {
   SYNTH_MANIFEST_FILE,
+  backgroundsOfRun,
   generateSynthLogos32,
   loadSynthResources,
   scaledSizes,
@@ -145,6 +147,34 @@ describe("SynthLogos-32 generator", () => {
     expect(await fs.readFile(path.join(first.dir, "BACKGROUND-LICENSES.md"), "utf8")).toMatch(
       /^# Background photographs/,
     );
+  });
+
+  it("draws on the training photos by default and on the held-out photos when asked", async () => {
+    const pool = await readBackgroundIndex();
+    const heldOut = new Set(pool.filter((photo) => photo.heldOut).map((photo) => photo.file));
+    expect(first.manifest.backgrounds).toMatchObject({
+      part: "TRAINING",
+      partCount: pool.length - heldOut.size,
+    });
+    expect(first.manifest.images.every((image) => !heldOut.has(image.background.file))).toBe(true);
+    const evaluation = await generateSynthLogos32({
+      out: path.join(workDir, "held-out"),
+      seed: 7,
+      sizes: TINY,
+      brands: BRANDS,
+      resources: shared,
+      backgroundPart: "HELD_OUT",
+    });
+    expect(evaluation.manifest.backgrounds).toMatchObject({ part: "HELD_OUT", partCount: heldOut.size });
+    expect(evaluation.manifest.images.every((image) => heldOut.has(image.background.file))).toBe(true);
+    expect(backgroundsOfRun(pool, pool, "ALL")).toHaveLength(pool.length);
+    expect(() =>
+      backgroundsOfRun(
+        pool.filter((p) => !p.heldOut),
+        pool,
+        "HELD_OUT",
+      ),
+    ).toThrow("no background photographs in part HELD_OUT");
   });
 
   it("refuses a non-empty output folder and leaves it untouched", async () => {
