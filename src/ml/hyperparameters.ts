@@ -12,6 +12,7 @@ export const AUGMENTATIONS = [
   "RANDOM_CROP",
   "RANDOM_RESIZED_CROP",
   "COLOR_JITTER",
+  "COPY_PASTE",
 ] as const;
 export type Augmentation = (typeof AUGMENTATIONS)[number];
 
@@ -36,7 +37,10 @@ export interface Hyperparameters {
   learningRate: number;
   /** L2 weight decay coefficient added to every gradient (`g + weightDecay·w`). */
   weightDecay: number;
-  /** Train-time augmentations; validation and test always use a center crop. */
+  /**
+   * Train-time augmentations; validation and test always use a center crop. COPY_PASTE (LOCALIZER
+   * only): each no-logo training image also appears with a training logo crop pasted on it.
+   */
   augmentations: Augmentation[];
   lossWeighting: LossWeighting;
   /** Per-class loss weights, in label order; required for CUSTOM, ignored otherwise. */
@@ -159,8 +163,13 @@ export function validateHyperparameters(h: Hyperparameters, classCount?: number)
       fail("pretrained", "must be true for LOCALIZER (its backbone is the pretrained MobileNetV2-1.4)");
     if (h.trainableLayers !== "HEAD")
       fail("trainableLayers", "must be HEAD for LOCALIZER (the backbone is frozen; its maps are cached)");
-    if (Array.isArray(h.augmentations) && h.augmentations.length > 0)
-      fail("augmentations", "must be empty for LOCALIZER (cell labels come from the boxes as they are)");
+    if (Array.isArray(h.augmentations) && h.augmentations.some((a) => a !== "COPY_PASTE"))
+      fail(
+        "augmentations",
+        "may only hold COPY_PASTE for LOCALIZER (cell labels come from the boxes as they are)",
+      );
+  } else if (Array.isArray(h.augmentations) && h.augmentations.includes("COPY_PASTE")) {
+    fail("augmentations", "COPY_PASTE needs logo boxes and is only for LOCALIZER");
   }
   if (!Array.isArray(h.augmentations)) fail("augmentations", "must be a list");
   for (const augmentation of h.augmentations) requireOneOf("augmentations", augmentation, AUGMENTATIONS);

@@ -95,6 +95,15 @@ describe("LOCALIZER hyperparameters", () => {
       learningRate: 0.002,
     });
     expect(() => validateHyperparameters(withDefaults({ architecture: "LOCALIZER" }))).not.toThrow();
+    expect(() =>
+      validateHyperparameters(withDefaults({ architecture: "LOCALIZER", augmentations: ["COPY_PASTE"] })),
+    ).not.toThrow();
+  });
+
+  it("refuses COPY_PASTE for the whole-image architectures (they have no boxes to paste)", () => {
+    expect(() => validateHyperparameters(withDefaults({ augmentations: ["COPY_PASTE"] }))).toThrow(
+      expect.objectContaining({ details: { field: "augmentations" } }),
+    );
   });
 
   it.each([

@@ -7,7 +7,7 @@
 import path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { ValidationError } from "../../errors";
-import { epochOrder } from "../batches";
+import { epochOrder, type LabeledImage } from "../batches";
 import { isBetterEpoch } from "../bestEpoch";
 import {
   loadCheckpoint,
@@ -31,6 +31,7 @@ import { createOptimizer, disposeOptimizer } from "../optimizers";
 import { createRandom, deriveSeed } from "../random";
 import type { TrainingData, TrainOptions, TrainResult } from "../train";
 import { cellLabels, fractionBoxes, IGNORE_CELL } from "./cellLabels";
+import { copyPasteItems } from "./copyPaste";
 import {
   cellHeadStep,
   cellHeadVariables,
@@ -227,6 +228,8 @@ export function scoreImages(
 export const LOCALIZER_IMAGE_SIZE = 320;
 
 interface LocalizerState {
+  /** The training split's images, COPY_PASTE's composites appended. */
+  trainItems: LabeledImage[];
   backbone: SpatialBackbone;
   head: tf.LayersModel;
   variables: CellHeadVariables;
@@ -240,6 +243,7 @@ interface LocalizerState {
 async function mapSplits(
   options: TrainOptions,
   backbone: SpatialBackbone,
+  trainItems: LabeledImage[],
 ): Promise<{
   train: FeatureMaps;
   validation: FeatureMaps;
@@ -252,17 +256,18 @@ async function mapSplits(
   const cacheDir = options.cacheDir;
   const version =
     options.datasetVersion ?? datasetVersionOf([...data.train, ...data.validation, ...(data.test ?? [])]);
+  const isCopyPaste = h.augmentations.includes("COPY_PASTE");
   const keyOf = (split: string): FeatureCacheKey => ({
     datasetVersion: version,
     split,
     backboneId: backbone.id,
     taps: [backbone.tap],
     imageSize: h.imageSize,
-    augmentations: [],
+    augmentations: split === "train" && isCopyPaste ? ["COPY_PASTE"] : [],
     views: 1,
-    seed: 0,
+    seed: split === "train" && isCopyPaste ? h.seed : 0,
   });
-  const total = data.train.length + data.validation.length + (data.test?.length ?? 0);
+  const total = trainItems.length + data.validation.length + (data.test?.length ?? 0);
   const startedAt = performance.now();
   let before = 0;
   let batch = 0;
@@ -285,16 +290,16 @@ async function mapSplits(
     before += items.length;
     return maps;
   };
-  const train = await map("train", data.train);
+  const train = await map("train", trainItems);
   const validation = await map("validation", data.validation);
   const test = data.test !== undefined && data.test.length > 0 ? await map("test", data.test) : undefined;
   return { train, validation, ...(test ? { test } : {}) };
 }
 
-function trainCellLabels(maps: FeatureMaps, data: TrainingData, noLogoIndex: number): Int32Array {
+function trainCellLabels(maps: FeatureMaps, items: LabeledImage[], noLogoIndex: number): Int32Array {
   const cells = maps.grid * maps.grid;
   const labels = new Int32Array(maps.itemCount * cells);
-  data.train.forEach((item, index) => {
+  items.forEach((item, index) => {
     const boxes = fractionBoxes(item.boxes, item.label, maps.widths[index], maps.heights[index]);
     labels.set(cellLabels(item.label === noLogoIndex ? [] : boxes, maps.grid, noLogoIndex), index * cells);
   });
@@ -304,14 +309,18 @@ function trainCellLabels(maps: FeatureMaps, data: TrainingData, noLogoIndex: num
 async function prepare(options: TrainOptions, resumed: tf.LayersModel | undefined): Promise<LocalizerState> {
   const h = options.hyperparameters;
   const noLogoIndex = options.data.labels.indexOf(NO_LOGO_LABEL);
+  const trainItems = h.augmentations.includes("COPY_PASTE")
+    ? [...options.data.train, ...(await copyPasteItems(options.data.train, noLogoIndex, h.seed))]
+    : options.data.train;
   const backbone = await loadMobileNetV2MidBackbone(MOBILENET_V2_MID_TAP);
   try {
-    const { train, validation, test } = await mapSplits(options, backbone);
+    const { train, validation, test } = await mapSplits(options, backbone, trainItems);
     const standardisation = channelStandardisation(train.maps, train.channels, dequantizeRelu6);
     const table = standardisationTable(standardisation, dequantizeRelu6);
     const head = createCellHead(train.channels, options.data.labels.length, h.seed);
     if (resumed !== undefined) head.setWeights(resumed.getWeights());
     return {
+      trainItems,
       backbone,
       head,
       variables: cellHeadVariables(head),
@@ -323,7 +332,7 @@ async function prepare(options: TrainOptions, resumed: tf.LayersModel | undefine
         channelStd: Array.from(standardisation.std),
         boxCellFraction: BOX_CELL_FRACTION,
       },
-      train: { maps: train, labels: trainCellLabels(train, options.data, noLogoIndex) },
+      train: { maps: train, labels: trainCellLabels(train, trainItems, noLogoIndex) },
       validation,
       ...(test ? { test } : {}),
     };
@@ -341,7 +350,7 @@ async function runEpoch(
   noLogoIndex: number,
 ): Promise<{ loss: number; trainAccuracy: number; imagesPerSecond: number } | "CANCELLED"> {
   const h = options.hyperparameters;
-  const items = options.data.train;
+  const items = state.trainItems;
   const order = epochOrder(items.length, { mode: "train", seed: h.seed, epoch });
   const cells = state.train.maps.grid * state.train.maps.grid;
   const batches = Math.ceil(items.length / h.batchSize);

@@ -103,4 +103,27 @@ describe("LOCALIZER training and serving", () => {
       await classifier.close();
     }
   }, 240_000);
+
+  it("trains with COPY_PASTE: every no-logo training image once more with a pasted logo", async () => {
+    const before = tf.memory().numTensors;
+    const totals = new Set<number>();
+    const result = await train({
+      hyperparameters: withDefaults({
+        architecture: "LOCALIZER",
+        imageSize: 128,
+        epochs: 2,
+        augmentations: ["COPY_PASTE"],
+      }),
+      data,
+      checkpointDir: path.join(directory, "copy-paste"),
+      cacheDir: path.join(directory, "cache"),
+      onBatch: (progress) => {
+        if (progress.phase === "TRAINING") totals.add(progress.imagesTotal);
+      },
+    });
+    expect(result.status).toBe("SUCCEEDED");
+    const noLogo = data.train.filter((item) => item.label === data.labels.indexOf("no-logo")).length;
+    expect([...totals]).toEqual([data.train.length + noLogo]);
+    expect(tf.memory().numTensors).toBe(before);
+  }, 120_000);
 });
