@@ -71,6 +71,7 @@ const AUGMENTATIONS = [
   "RANDOM_CROP",
   "RANDOM_RESIZED_CROP",
   "COLOR_JITTER",
+  "COPY_PASTE",
 ] as const satisfies readonly Augmentation[];
 type UnlistedAugmentation = Exclude<Augmentation, (typeof AUGMENTATIONS)[number]>;
 const EVERY_AUGMENTATION_LISTED: [UnlistedAugmentation] extends [never] ? true : never = true;

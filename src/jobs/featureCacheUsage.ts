@@ -22,9 +22,13 @@ export function featureCacheUsesOf(
   hyperparameters: Hyperparameters,
   datasetVersion: string,
 ): FeatureCacheUse[] {
-  // Only head-only MOBILENET_V2 runs embed through the feature cache (ml/trainingTask.ts).
-  if (hyperparameters.architecture !== "MOBILENET_V2") return [];
   const { imageSize, augmentations, seed } = hyperparameters;
+  // LOCALIZER maps every split once, without augmentation (ml/localizer/trainLocalizer.ts).
+  if (hyperparameters.architecture === "LOCALIZER") {
+    return ["train", "validation", "test"].map((split) => ({ datasetVersion, imageSize, split }));
+  }
+  // Otherwise only head-only MOBILENET_V2 runs embed through the feature cache (ml/trainingTask.ts).
+  if (hyperparameters.architecture !== "MOBILENET_V2") return [];
   return [
     { datasetVersion, imageSize, split: "train", augmentations, seed },
     { datasetVersion, imageSize, split: "validation" },

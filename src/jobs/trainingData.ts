@@ -19,6 +19,15 @@ export function trainingDataOf(manifest: DatasetManifest, datasetDir: string): T
     const items: LabeledImage[] = manifest.splits[split].map((entry) => ({
       source: path.join(datasetDir, entry.relpath),
       label: indexOf.get(entry.className)!,
+      boxes: entry.bboxes.map((box) => ({
+        x: box.x,
+        y: box.y,
+        width: box.width,
+        height: box.height,
+        ...(box.className !== undefined && indexOf.has(box.className)
+          ? { label: indexOf.get(box.className)! }
+          : {}),
+      })),
     }));
     data[ML_SPLIT[split]] = items;
   }

@@ -34,6 +34,17 @@ export function evaluationPlan(width: number, height: number): RenderPlan {
   return { crop: centerCrop(width, height), isFlipped: false, brightness: 1, saturation: 1, contrast: 1 };
 }
 
+/** The whole image, nothing random: the view localizing models see (boxes map back linearly). */
+export function fullImagePlan(width: number, height: number): RenderPlan {
+  return {
+    crop: { left: 0, top: 0, width, height },
+    isFlipped: false,
+    brightness: 1,
+    saturation: 1,
+    contrast: 1,
+  };
+}
+
 function randomCrop(width: number, height: number, random: Random): CropRegion {
   const w = width * CROP_FRACTION;
   const h = height * CROP_FRACTION;

@@ -3,10 +3,22 @@ import type { Augmentation } from "./hyperparameters";
 import { DEFAULT_MAX_PIXELS, probeImage, renderImage, writeScaledPixels, type ImageSource } from "./images";
 import { createRandom, deriveSeed } from "./random";
 
-/** One labelled example: an image file (or bytes) and its class index. */
+/** A logo's box in pixels of the displayed (EXIF-rotated) original image. */
+export interface PixelBox {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  /** Class index of the logo in the box when it differs from the image's label. */
+  label?: number;
+}
+
+/** One labelled example: an image file (or bytes), its class index and, where known, its logo boxes. */
 export interface LabeledImage {
   source: ImageSource;
   label: number;
+  /** Logo boxes; absent or empty when the dataset has none for this image. */
+  boxes?: PixelBox[];
 }
 
 /** A batch ready for `tf.tensor4d(images, [size, imageSize, imageSize, 3])`. */

@@ -78,8 +78,10 @@ export interface CheckpointManifest {
    * and for checkpoints written before it existed (inference then falls back to the argmax).
    */
   noLogoThreshold?: number;
-  /** MOBILENET_V2 only: which backbone and taps the head was trained on. */
+  /** MOBILENET_V2 and LOCALIZER: which backbone and taps the head was trained on. */
   backbone?: { id: string; taps: string[] };
+  /** LOCALIZER only: how its per-cell head reads the backbone's map. */
+  localizer?: LocalizerSettings;
   /** Training state for resuming: optimizer, earlier epochs, the best epoch so far. */
   training?: {
     optimizer: OptimizerStateRef;
@@ -88,7 +90,27 @@ export interface CheckpointManifest {
   };
 }
 
-/** The preprocessing every LogoLab model uses. */
+/** What a LOCALIZER checkpoint needs beyond its head's weights. */
+export interface LocalizerSettings {
+  /** Cells per side of the map at `imageSize`. */
+  grid: number;
+  channels: number;
+  /** Per-channel standardisation of the map (training cells' mean and standard deviation). */
+  channelMean: number[];
+  channelStd: number[];
+  /** Neighbouring cells join the decoded box at this share of the peak cell's probability. */
+  boxCellFraction: number;
+}
+
+/** The whole image resized, no crop: what LOCALIZER models see (their boxes map back linearly). */
+export const FULL_IMAGE_PREPROCESSING: Preprocessing = {
+  colorSpace: "RGB",
+  inputRange: [0, 1],
+  centerCropFraction: 1,
+  isExifRotated: true,
+};
+
+/** The preprocessing of the whole-image classifiers (every architecture but LOCALIZER). */
 export const STANDARD_PREPROCESSING: Preprocessing = {
   colorSpace: "RGB",
   inputRange: [0, 1],

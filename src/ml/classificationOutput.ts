@@ -32,6 +32,31 @@ export interface ClassificationOutput {
   weightsSha256: string;
 }
 
+/** Numbers per image in an engine's output: the class scores, plus a box (4 fractions) for LOCALIZER. */
+export function outputWidthOf(manifest: Pick<CheckpointManifest, "labels" | "architecture">): number {
+  return manifest.labels.length + (manifest.architecture === "LOCALIZER" ? 4 : 0);
+}
+
+/**
+ * The box of a LOCALIZER output row (after its class scores) in pixels of the `width × height`
+ * original; null for other models.
+ */
+export function boxOfOutput(
+  row: ArrayLike<number>,
+  manifest: Pick<CheckpointManifest, "labels" | "architecture">,
+  width: number,
+  height: number,
+): ImageBox | null {
+  if (manifest.architecture !== "LOCALIZER") return null;
+  const at = manifest.labels.length;
+  return {
+    x: row[at] * width,
+    y: row[at + 1] * height,
+    width: row[at + 2] * width,
+    height: row[at + 3] * height,
+  };
+}
+
 /** Throws a `ValidationError` (field `topK`) unless `topK` is a positive integer. */
 export function validateTopK(topK: number): void {
   if (!Number.isInteger(topK) || topK < 1) {
@@ -41,12 +66,14 @@ export function validateTopK(topK: number): void {
 
 /**
  * Turns one image's class probabilities `[classCount]` (manifest label order) into the output:
- * decision, isLogo, the top `topK` labels (at most all classes).
+ * decision, isLogo, the top `topK` labels (at most all classes), and `box` when the model located
+ * the logo and the decision is a brand.
  */
 export function toClassificationOutput(
   probabilities: ArrayLike<number>,
   manifest: Pick<CheckpointManifest, "labels" | "noLogoThreshold" | "weightsSha256">,
   topK: number,
+  box: ImageBox | null = null,
 ): ClassificationOutput {
   const { labels, noLogoThreshold, weightsSha256 } = manifest;
   const noLogoIndex = labels.indexOf(NO_LOGO_LABEL);
@@ -64,7 +91,7 @@ export function toClassificationOutput(
     probability: probabilities[decision],
     isLogo: isLogoImage(probabilities, noLogoIndex, noLogoThreshold),
     topK: ranked.slice(0, Math.min(topK, labels.length)),
-    box: null,
+    box: labels[decision] === NO_LOGO_LABEL ? null : box,
     weightsSha256,
   };
 }

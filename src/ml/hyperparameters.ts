@@ -1,7 +1,7 @@
 import { ValidationError } from "../errors";
 
 /** Model families LogoLab trains (shared with the GraphQL `Architecture` enum). */
-export const ARCHITECTURES = ["ALEXNET_LITE", "RESNET18_V2", "MOBILENET_V2"] as const;
+export const ARCHITECTURES = ["ALEXNET_LITE", "RESNET18_V2", "MOBILENET_V2", "LOCALIZER"] as const;
 export type Architecture = (typeof ARCHITECTURES)[number];
 
 export const OPTIMIZERS = ["SGD", "MOMENTUM", "ADAM"] as const;
@@ -12,6 +12,7 @@ export const AUGMENTATIONS = [
   "RANDOM_CROP",
   "RANDOM_RESIZED_CROP",
   "COLOR_JITTER",
+  "COPY_PASTE",
 ] as const;
 export type Augmentation = (typeof AUGMENTATIONS)[number];
 
@@ -36,7 +37,10 @@ export interface Hyperparameters {
   learningRate: number;
   /** L2 weight decay coefficient added to every gradient (`g + weightDecay·w`). */
   weightDecay: number;
-  /** Train-time augmentations; validation and test always use a center crop. */
+  /**
+   * Train-time augmentations; validation and test always use a center crop. COPY_PASTE (LOCALIZER
+   * only): each no-logo training image also appears with a training logo crop pasted on it.
+   */
   augmentations: Augmentation[];
   lossWeighting: LossWeighting;
   /** Per-class loss weights, in label order; required for CUSTOM, ignored otherwise. */
@@ -63,11 +67,33 @@ export const defaultHyperparameters: Readonly<Hyperparameters> = Object.freeze<H
   seed: 42,
 });
 
+/**
+ * LOCALIZER's measured recipe, used for the fields a LOCALIZER run omits: the frozen
+ * MobileNetV2-1.4 map at 320 px, per-cell MLP trained with Adam 2e-3 and L2 1e-4, 32 images a
+ * step, no augmentation (the cell labels come from the boxes as they are).
+ */
+export const localizerDefaults: Readonly<Omit<Hyperparameters, "seed">> = Object.freeze<
+  Omit<Hyperparameters, "seed">
+>({
+  architecture: "LOCALIZER",
+  pretrained: true,
+  trainableLayers: "HEAD",
+  imageSize: 320,
+  batchSize: 32,
+  epochs: 12,
+  optimizer: "ADAM",
+  learningRate: 0.002,
+  weightDecay: 0.0001,
+  augmentations: [],
+  lossWeighting: "NONE",
+});
+
 /** Smallest input each architecture accepts (AlexNet-lite's valid-padding layers need 96). */
 export const MIN_IMAGE_SIZE: Record<Architecture, number> = {
   ALEXNET_LITE: 96,
   RESNET18_V2: 64,
   MOBILENET_V2: 32,
+  LOCALIZER: 64,
 };
 export const MAX_IMAGE_SIZE = 512;
 
@@ -87,10 +113,17 @@ function requireOneOf<T extends string>(field: string, value: string, allowed: r
   }
 }
 
-/** Fills defaults for missing fields (a partial API input → a complete set). */
+/**
+ * Fills defaults for missing fields (a partial API input → a complete set): the article's, or
+ * {@link localizerDefaults} when the architecture is LOCALIZER.
+ */
 export function withDefaults(partial: Partial<Hyperparameters>): Hyperparameters {
   const defined = Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined));
-  return { ...defaultHyperparameters, augmentations: [...defaultHyperparameters.augmentations], ...defined };
+  const base =
+    defined.architecture === "LOCALIZER"
+      ? { ...defaultHyperparameters, ...localizerDefaults }
+      : defaultHyperparameters;
+  return { ...base, augmentations: [...base.augmentations], ...defined };
 }
 
 /**
@@ -124,6 +157,19 @@ export function validateHyperparameters(h: Hyperparameters, classCount?: number)
       "trainableLayers",
       "must be HEAD for MOBILENET_V2 (the backbone is frozen; its features are cached)",
     );
+  }
+  if (h.architecture === "LOCALIZER") {
+    if (!h.pretrained)
+      fail("pretrained", "must be true for LOCALIZER (its backbone is the pretrained MobileNetV2-1.4)");
+    if (h.trainableLayers !== "HEAD")
+      fail("trainableLayers", "must be HEAD for LOCALIZER (the backbone is frozen; its maps are cached)");
+    if (Array.isArray(h.augmentations) && h.augmentations.some((a) => a !== "COPY_PASTE"))
+      fail(
+        "augmentations",
+        "may only hold COPY_PASTE for LOCALIZER (cell labels come from the boxes as they are)",
+      );
+  } else if (Array.isArray(h.augmentations) && h.augmentations.includes("COPY_PASTE")) {
+    fail("augmentations", "COPY_PASTE needs logo boxes and is only for LOCALIZER");
   }
   if (!Array.isArray(h.augmentations)) fail("augmentations", "must be a list");
   for (const augmentation of h.augmentations) requireOneOf("augmentations", augmentation, AUGMENTATIONS);

@@ -1,6 +1,6 @@
 import sharp from "sharp";
 import { InvalidImageError } from "../errors";
-import { evaluationPlan } from "./augment";
+import { evaluationPlan, fullImagePlan } from "./augment";
 
 /** An image given as a file path or as encoded bytes. */
 export type ImageSource = string | Buffer;
@@ -141,6 +141,21 @@ export async function renderEvaluationView(
 ): Promise<Uint8Array> {
   const { width, height } = await probeImage(source, maxPixels);
   return renderImage(source, evaluationPlan(width, height), imageSize, maxPixels);
+}
+
+/**
+ * The whole-image view localizing models see: header check, EXIF rotation, resize of the full
+ * image to `imageSize`² ignoring aspect (no crop, so a map cell maps back to the original linearly).
+ * Returns the RGB bytes `[s, s, 3]` and the displayed size of the original.
+ */
+export async function renderFullView(
+  source: ImageSource,
+  imageSize: number,
+  maxPixels = DEFAULT_MAX_PIXELS,
+): Promise<{ pixels: Uint8Array; width: number; height: number }> {
+  const { width, height } = await probeImage(source, maxPixels);
+  const pixels = await renderImage(source, fullImagePlan(width, height), imageSize, maxPixels);
+  return { pixels, width, height };
 }
 
 /** Scales RGB bytes into `target` at `offset` as float32 in [0, 1] (the models' input range). */

@@ -1,6 +1,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { loadCheckpoint, type CheckpointManifest, type LoadedCheckpoint } from "./checkpoint";
 import { compileForInference, type CompiledModel } from "./inferenceGraph";
+import { localizerPredictor } from "./localizer/localizerInference";
+import { loadMobileNetV2MidBackbone, type SpatialBackbone } from "./models/graphBackbone";
 
 /** A model loaded by an {@link InferenceEngine}; valid until that engine disposes it. */
 export interface ModelHandle {
@@ -27,7 +29,8 @@ export interface InferenceEngine {
   load(directory: string): Promise<LoadedModel>;
   /**
    * One forward pass: `batch` `[imageCount, s, s, 3]` float32 in [0, 1] (s = the manifest's
-   * `imageSize`) → probabilities `[imageCount, classCount]`, row-major. The engine may take the
+   * `imageSize`) → probabilities `[imageCount, classCount]`, row-major (LOCALIZER: rows of
+   * `classCount` scores then the box as 4 fractions, see `outputWidthOf`). The engine may take the
    * batch's buffer over (a worker gets it transferred), so the caller must not read it afterwards.
    */
   predict(model: ModelHandle, batch: Float32Array, imageCount: number): Promise<Float32Array>;
@@ -67,58 +70,93 @@ export function forwardPass(
   });
 }
 
-/** A loaded checkpoint and the prediction plan compiled from it (which borrows its model). */
+/** A loaded checkpoint and how it predicts (a compiled plan, or a localizer on the shared backbone). */
 interface ServedModel {
   checkpoint: LoadedCheckpoint;
-  compiled: CompiledModel;
+  predict(batch: Float32Array, imageCount: number): Float32Array;
+  /** Frees what was made beside the checkpoint's model. */
+  release(): void;
+  extraBytes: number;
 }
 
 /**
  * Runs forward passes in the thread that calls it (the engine inside the inference worker, too).
- * Each model is compiled once on load (src/ml/inferenceGraph.ts: batch norms folded, activations
- * fused) and predicts through that plan.
+ * Each whole-image model is compiled once on load (src/ml/inferenceGraph.ts: batch norms folded,
+ * activations fused) and predicts through that plan; LOCALIZER checkpoints share one
+ * MobileNetV2-1.4 graph backbone, loaded with the first of them.
  */
 export class InProcessInference implements InferenceEngine {
   private readonly models = new Map<number, ServedModel>();
   private nextModelId = 1;
+  private midBackbone: Promise<SpatialBackbone> | undefined;
 
   get numTensors(): number {
     return tf.memory().numTensors;
   }
 
+  private sharedBackbone(): Promise<SpatialBackbone> {
+    this.midBackbone ??= loadMobileNetV2MidBackbone();
+    this.midBackbone.catch(() => (this.midBackbone = undefined));
+    return this.midBackbone;
+  }
+
+  private async serve(checkpoint: LoadedCheckpoint): Promise<ServedModel> {
+    const { manifest } = checkpoint;
+    if (manifest.architecture === "LOCALIZER") {
+      if (manifest.localizer === undefined) throw new Error("LOCALIZER checkpoint has no localizer settings");
+      const predictor = localizerPredictor(checkpoint, await this.sharedBackbone());
+      return {
+        checkpoint,
+        predict: (batch, imageCount) => predictor.predict(batch, imageCount),
+        release: () => predictor.dispose(),
+        extraBytes: predictor.extraWeightBytes,
+      };
+    }
+    const compiled: CompiledModel = compileForInference(checkpoint.model);
+    return {
+      checkpoint,
+      predict: (batch, imageCount) => forwardPass(compiled, batch, imageCount, manifest.imageSize),
+      release: () => compiled.dispose(),
+      extraBytes: compiled.weightBytes,
+    };
+  }
+
   async load(directory: string): Promise<LoadedModel> {
     const checkpoint = await loadCheckpoint(directory);
-    let compiled: CompiledModel;
+    let served: ServedModel;
     try {
-      compiled = compileForInference(checkpoint.model);
+      served = await this.serve(checkpoint);
     } catch (error) {
       checkpoint.model.dispose();
       throw error;
     }
     const model: ModelHandle = { modelId: this.nextModelId++ };
-    this.models.set(model.modelId, { checkpoint, compiled });
+    this.models.set(model.modelId, served);
     return {
       model,
       manifest: checkpoint.manifest,
-      weightBytes: weightBytes(checkpoint.model) + compiled.weightBytes,
+      weightBytes: weightBytes(checkpoint.model) + served.extraBytes,
     };
   }
 
   async predict(model: ModelHandle, batch: Float32Array, imageCount: number): Promise<Float32Array> {
     const served = this.models.get(model.modelId);
     if (served === undefined) throw new Error(`model ${model.modelId} is not loaded`);
-    return forwardPass(served.compiled, batch, imageCount, served.checkpoint.manifest.imageSize);
+    return served.predict(batch, imageCount);
   }
 
   dispose(model: ModelHandle): void {
     const served = this.models.get(model.modelId);
     // The plan borrows the model: free it first.
-    served?.compiled.dispose();
+    served?.release();
     served?.checkpoint.model.dispose();
     this.models.delete(model.modelId);
   }
 
   async close(): Promise<void> {
     for (const modelId of [...this.models.keys()]) this.dispose({ modelId });
+    const backbone = this.midBackbone;
+    this.midBackbone = undefined;
+    if (backbone !== undefined) (await backbone.catch(() => undefined))?.dispose();
   }
 }

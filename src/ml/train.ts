@@ -16,6 +16,8 @@ import { classificationReport, decide, majorityBaselineAccuracy } from "./evalua
 import { validateHyperparameters, type Hyperparameters } from "./hyperparameters";
 import { chooseNoLogoThreshold, NO_LOGO_LABEL } from "./noLogoThreshold";
 import { createOptimizer, disposeOptimizer, withWeightDecay } from "./optimizers";
+import { isBetterEpoch } from "./bestEpoch";
+import { trainLocalizer } from "./localizer/trainLocalizer";
 import { buildTask, type TrainingTask } from "./trainingTask";
 
 /** The images of one dataset version, split, with class names in label-index order. */
@@ -153,12 +155,7 @@ function concatFloat32(chunks: Float32Array[]): Float32Array {
   return result;
 }
 
-/** Better = higher validation macro-F1, ties broken by validation accuracy. */
-export function isBetterEpoch(candidate: EpochMetrics, best: EpochMetrics | undefined): boolean {
-  if (best === undefined) return true;
-  if (candidate.valMacroF1 !== best.valMacroF1) return candidate.valMacroF1 > best.valMacroF1;
-  return candidate.valAccuracy > best.valAccuracy;
-}
+export { isBetterEpoch } from "./bestEpoch";
 
 async function isStopRequested(options: TrainOptions): Promise<boolean> {
   if (options.signal?.aborted) return true;
@@ -338,6 +335,7 @@ export function validateTrainingData(data: TrainingData): void {
 export async function train(options: TrainOptions): Promise<TrainResult> {
   const h = validateHyperparameters(options.hyperparameters, options.data.labels.length);
   validateTrainingData(options.data);
+  if (h.architecture === "LOCALIZER") return trainLocalizer({ ...options, hyperparameters: h });
   let resumedManifest: CheckpointManifest | undefined;
   let resumedModel: tf.LayersModel | undefined;
   if (options.resumeFrom !== undefined) {

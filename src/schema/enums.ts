@@ -75,7 +75,7 @@ export type Architecture = ml.Architecture;
 export const Architecture = graphqlEnum(
   ml.ARCHITECTURES,
   "Architecture",
-  "Model family: ALEXNET_LITE is the article's small CNN; RESNET18_V2 pre-activation ResNet-18; MOBILENET_V2.",
+  "Model family: ALEXNET_LITE is the article's small CNN; RESNET18_V2 pre-activation ResNet-18; MOBILENET_V2 a head on nsfwjs's MobileNetV2 features; LOCALIZER a per-cell head on the MobileNetV2-1.4 feature map that says where the logo is (box).",
 );
 
 export type Optimizer = ml.Optimizer;

@@ -3,10 +3,16 @@ import type { MlBackendPreference } from "../config";
 import { InvalidImageError, RateLimitedError, ValidationError } from "../errors";
 import { CROP_FRACTION } from "../ml/augment";
 import type { CheckpointManifest } from "../ml/checkpoint";
-import { toClassificationOutput, validateTopK, type ClassificationOutput } from "../ml/classificationOutput";
+import {
+  boxOfOutput,
+  outputWidthOf,
+  toClassificationOutput,
+  validateTopK,
+  type ClassificationOutput,
+} from "../ml/classificationOutput";
 import { ConcurrencyLimit } from "../ml/concurrencyLimit";
 import { assertSupportedSignature } from "../ml/imageSignature";
-import { DEFAULT_MAX_PIXELS, renderEvaluationView, writeScaledPixels } from "../ml/images";
+import { DEFAULT_MAX_PIXELS, renderEvaluationView, renderFullView, writeScaledPixels } from "../ml/images";
 import { InProcessInference, type InferenceEngine, type ModelHandle } from "../ml/inferenceEngine";
 import { InferenceThread } from "../ml/inferenceThread";
 import { MicroBatcher } from "../ml/microBatcher";
@@ -103,14 +109,23 @@ const MAX_RETRY_AFTER_MS = 60_000;
 interface ServedModel {
   model: ModelHandle;
   manifest: CheckpointManifest;
-  /** Decoded RGB bytes `[imageSize, imageSize, 3]` in, class probabilities `[classCount]` out. */
+  /** Decoded RGB bytes `[imageSize, imageSize, 3]` in, the engine's output row (`outputWidthOf`) out. */
   batcher: MicroBatcher<Uint8Array, Float32Array>;
+}
+
+/** A decoded image: the model's input bytes and the displayed size of the original. */
+interface DecodedImage {
+  pixels: Uint8Array;
+  width: number;
+  height: number;
 }
 
 function assertServablePreprocessing(manifest: CheckpointManifest, directory: string): void {
   const { preprocessing } = manifest;
-  // Inference reuses evaluation's center crop; a checkpoint trained with another crop would be fed wrongly.
-  if (preprocessing.centerCropFraction !== CROP_FRACTION || preprocessing.colorSpace !== "RGB") {
+  // Inference reuses evaluation's center crop (LOCALIZER: the whole image); a checkpoint trained
+  // with another crop would be fed wrongly.
+  const expectedCrop = manifest.architecture === "LOCALIZER" ? 1 : CROP_FRACTION;
+  if (preprocessing.centerCropFraction !== expectedCrop || preprocessing.colorSpace !== "RGB") {
     throw new Error(
       `checkpoint ${directory} needs preprocessing ${JSON.stringify(preprocessing)}, which this server cannot apply`,
     );
@@ -281,23 +296,30 @@ export class Classifier {
     try {
       const { manifest, batcher } = lease.value;
       const ticket = batcher.expect();
-      let pixels: Uint8Array;
+      let decoded: DecodedImage;
       try {
-        pixels = await this.decodeSlots.run(() => this.decode(image, manifest.imageSize));
+        decoded = await this.decodeSlots.run(() => this.decode(image, manifest));
       } catch (error) {
         ticket.cancel();
         throw error;
       }
-      const probabilities = await ticket.submit(pixels);
-      return toClassificationOutput(probabilities, manifest, topK);
+      const row = await ticket.submit(decoded.pixels);
+      const box = boxOfOutput(row, manifest, decoded.width, decoded.height);
+      return toClassificationOutput(row.subarray(0, manifest.labels.length), manifest, topK, box);
     } finally {
       lease.release();
     }
   }
 
-  /** Header check (format, pixel count) first, then the evaluation pipeline: RGB bytes `[s, s, 3]`. */
-  private decode(image: Buffer, imageSize: number): Promise<Uint8Array> {
-    return renderEvaluationView(image, imageSize, this.options.maxPixels);
+  /**
+   * Header check (format, pixel count) first, then the evaluation pipeline: RGB bytes `[s, s, 3]`
+   * (LOCALIZER: the whole image, so its box maps back to the original's pixels).
+   */
+  private async decode(image: Buffer, manifest: CheckpointManifest): Promise<DecodedImage> {
+    if (manifest.architecture === "LOCALIZER")
+      return renderFullView(image, manifest.imageSize, this.options.maxPixels);
+    const pixels = await renderEvaluationView(image, manifest.imageSize, this.options.maxPixels);
+    return { pixels, width: 0, height: 0 };
   }
 
   /** Loads a checkpoint in the engine; its byte size for the cache is what the engine reports. */
@@ -327,15 +349,15 @@ export class Classifier {
    * `[classCount]` (scaled to [0, 1] into one `[N, s, s, 3]` float32 batch, handed over to the engine).
    */
   private async forward(served: ServedModel, images: Uint8Array[]): Promise<Float32Array[]> {
-    const { imageSize, labels } = served.manifest;
+    const { imageSize } = served.manifest;
     const pixelsPerImage = imageSize * imageSize * 3;
     const batch = new Float32Array(images.length * pixelsPerImage);
     images.forEach((pixels, i) => writeScaledPixels(pixels, batch, i * pixelsPerImage));
     const startedAt = performance.now();
     const probabilities = await this.engine.predict(served.model, batch, images.length);
     this.recordBatch(images.length, performance.now() - startedAt);
-    const classCount = labels.length;
-    return images.map((_, i) => probabilities.subarray(i * classCount, (i + 1) * classCount));
+    const width = outputWidthOf(served.manifest);
+    return images.map((_, i) => probabilities.subarray(i * width, (i + 1) * width));
   }
 
   private recordBatch(size: number, durationMs: number): void {

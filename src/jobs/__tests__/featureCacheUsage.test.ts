@@ -27,8 +27,11 @@ function key(split: string, overrides: Partial<FeatureCacheKey> = {}): FeatureCa
 }
 
 describe("feature cache usage", () => {
-  it("knows that only head-only MOBILENET_V2 runs read feature caches, per split", () => {
+  it("knows that only head-only MOBILENET_V2 and LOCALIZER runs read feature caches, per split", () => {
     expect(featureCacheUsesOf(withDefaults({}), "hash-a")).toEqual([]);
+    expect(featureCacheUsesOf(withDefaults({ architecture: "LOCALIZER" }), "hash-a")).toEqual(
+      ["train", "validation", "test"].map((split) => ({ datasetVersion: "hash-a", imageSize: 320, split })),
+    );
     expect(featureCacheUsesOf(mobilenet(), "hash-a").map((u) => u.split)).toEqual([
       "train",
       "validation",

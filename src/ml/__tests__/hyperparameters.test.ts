@@ -72,3 +72,47 @@ describe("hyperparameters", () => {
     expect(validateHyperparameters(h, 3)).toBe(h);
   });
 });
+
+describe("LOCALIZER hyperparameters", () => {
+  it("fills omitted fields with the localizer's measured recipe, keeping what was given", () => {
+    expect(withDefaults({ architecture: "LOCALIZER" })).toEqual({
+      architecture: "LOCALIZER",
+      pretrained: true,
+      trainableLayers: "HEAD",
+      imageSize: 320,
+      batchSize: 32,
+      epochs: 12,
+      optimizer: "ADAM",
+      learningRate: 0.002,
+      weightDecay: 0.0001,
+      augmentations: [],
+      lossWeighting: "NONE",
+      seed: 42,
+    });
+    expect(withDefaults({ architecture: "LOCALIZER", imageSize: 448, epochs: 3 })).toMatchObject({
+      imageSize: 448,
+      epochs: 3,
+      learningRate: 0.002,
+    });
+    expect(() => validateHyperparameters(withDefaults({ architecture: "LOCALIZER" }))).not.toThrow();
+    expect(() =>
+      validateHyperparameters(withDefaults({ architecture: "LOCALIZER", augmentations: ["COPY_PASTE"] })),
+    ).not.toThrow();
+  });
+
+  it("refuses COPY_PASTE for the whole-image architectures (they have no boxes to paste)", () => {
+    expect(() => validateHyperparameters(withDefaults({ augmentations: ["COPY_PASTE"] }))).toThrow(
+      expect.objectContaining({ details: { field: "augmentations" } }),
+    );
+  });
+
+  it.each([
+    ["from scratch", { pretrained: false }, "pretrained"],
+    ["with trainable backbone layers", { trainableLayers: "ALL" as const }, "trainableLayers"],
+    ["with augmentations", { augmentations: ["HORIZONTAL_FLIP" as const] }, "augmentations"],
+    ["below 64 px", { imageSize: 48 }, "imageSize"],
+  ])("refuses a LOCALIZER %s", (_, overrides, field) => {
+    const h = withDefaults({ architecture: "LOCALIZER", ...overrides });
+    expect(() => validateHyperparameters(h)).toThrow(expect.objectContaining({ details: { field } }));
+  });
+});

@@ -1,0 +1,355 @@
+/**
+ * bench:quality — does the recommended recipe recognise logos? LOCALIZER end to end on this machine.
+ *
+ *   1. Generates a training set with the product's generator (seed A, `--per-brand` logo images per
+ *      brand + no-logo images, background photos of the `train` part) and a held-out set (seed B,
+ *      background photos of the `heldOut` part, which training never sees).
+ *   2. Trains the recommended recipe (`architecture: LOCALIZER`, its defaults) through `train()`
+ *      with an empty cache directory: feature extraction and head training are both timed.
+ *   3. Classifies every held-out image one at a time through the Classifier (the engine behind
+ *      `classifyImage`: decoding, whole-image view, no-logo threshold, box) and scores the answers.
+ *   4. When `../shared/data/flickrlogos27-dev` (real photos, FlickrLogos-27 layout) is present:
+ *      the same model on those photos (imported with the FlickrLogos-27 importer; measurement only,
+ *      never trained on).
+ * Baseline: always answering the training set's majority class ("no-logo").
+ * Last line: `bench:quality macro_f1=<x> accuracy=<y> baseline=<z> train_s=<t> classify_p50_ms=<p> real_macro_f1=<r|na>`.
+ *
+ * Run: npm run bench:quality -- [--brands 32] [--per-brand 100] [--val-per-brand 15]
+ *      [--held-out-per-brand 20] [--no-logo <n>] [--epochs <n>] [--image-size 320] [--keep <dir>]
+ *      [--without <elements|all>]   (domain randomisation switched off in the training set: ablations)
+ */
+import { existsSync } from "node:fs";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import {
+  DEFAULT_RANDOMISATION,
+  RANDOMISATION_ELEMENTS,
+  elementsOf,
+  randomisationOf,
+  type Randomisation,
+} from "../src/datasets/domainRandomisation";
+import { planFlickrLogos27Import } from "../src/datasets/flickrLogos27Importer";
+import { SYNTHLOGOS32_BRANDS } from "../src/datasets/synthBrands";
+import {
+  generateSynthLogos32,
+  loadSynthResources,
+  type SynthImageRecord,
+  type SynthResources,
+  type SynthSizes,
+} from "../src/datasets/synthLogos32";
+import type { BackgroundPart } from "../src/vocabulary";
+import { selectBackend } from "../src/ml/backend";
+import type { LabeledImage } from "../src/ml/batches";
+import { classificationReport, majorityBaselineAccuracy } from "../src/ml/evaluate";
+import { withDefaults } from "../src/ml/hyperparameters";
+import { NO_LOGO_LABEL } from "../src/ml/noLogoThreshold";
+import { train, type TrainingData } from "../src/ml/train";
+import { Classifier } from "../src/serving/classifier";
+
+// Compiled to dist/bench-quality/bench/: the repository root is three folders up.
+const REPOSITORY_ROOT = path.resolve(__dirname, "../../..");
+const BACKGROUNDS_DIR = path.join(REPOSITORY_ROOT, "data/backgrounds");
+const REAL_DEV_SET = path.resolve(REPOSITORY_ROOT, "../shared/data/flickrlogos27-dev");
+
+interface Options {
+  brands: number;
+  perBrand: number;
+  valPerBrand: number;
+  heldOutPerBrand: number;
+  noLogo: number | undefined;
+  epochs: number | undefined;
+  imageSize: number | undefined;
+  keep: string | undefined;
+  real: string;
+  /** Domain randomisation of the training set (`--without <elements|all>`); the held-out set always has all of it. */
+  trainingRandomisation: Randomisation;
+}
+
+/** `--without sensor-noise,recompression` or `--without all`: the training set's elements left on. */
+function parseWithout(text: string | undefined): Randomisation {
+  if (text === undefined) return DEFAULT_RANDOMISATION;
+  const names = text.split(",").map((name) => name.trim().toUpperCase().replace(/-/g, "_"));
+  if (names.includes("ALL")) return randomisationOf([]);
+  for (const name of names) {
+    if (!(RANDOMISATION_ELEMENTS as readonly string[]).includes(name))
+      throw new Error(`--without: unknown element ${name}`);
+  }
+  return randomisationOf(RANDOMISATION_ELEMENTS.filter((element) => !names.includes(element)));
+}
+
+function parseOptions(argv: string[]): Options {
+  const value = (name: string): string | undefined => {
+    const index = argv.indexOf(`--${name}`);
+    return index >= 0 ? argv[index + 1] : undefined;
+  };
+  const int = (name: string, fallback: number | undefined): number | undefined => {
+    const text = value(name);
+    if (text === undefined) return fallback;
+    const parsed = Number(text);
+    if (!Number.isInteger(parsed) || parsed < 0) throw new Error(`--${name} must be a non-negative integer`);
+    return parsed;
+  };
+  return {
+    brands: Math.min(SYNTHLOGOS32_BRANDS.length, int("brands", SYNTHLOGOS32_BRANDS.length)!),
+    perBrand: int("per-brand", 100)!,
+    valPerBrand: int("val-per-brand", 15)!,
+    heldOutPerBrand: int("held-out-per-brand", 20)!,
+    noLogo: int("no-logo", undefined),
+    epochs: int("epochs", undefined),
+    imageSize: int("image-size", undefined),
+    keep: value("keep"),
+    trainingRandomisation: parseWithout(value("without")),
+    real: value("real") ?? REAL_DEV_SET,
+  };
+}
+
+function log(message: string): void {
+  process.stderr.write(`[bench:quality] ${message}\n`);
+}
+
+async function generate(
+  out: string,
+  seed: string,
+  sizes: SynthSizes,
+  options: Options,
+  resources: SynthResources,
+  backgroundPart: BackgroundPart,
+  randomisation: Randomisation,
+): Promise<{ dir: string; images: SynthImageRecord[] }> {
+  const brands = SYNTHLOGOS32_BRANDS.slice(0, options.brands);
+  const startedAt = performance.now();
+  const { dir, manifest } = await generateSynthLogos32({
+    out,
+    seed,
+    sizes,
+    brands,
+    resources,
+    backgroundsDir: BACKGROUNDS_DIR,
+    backgroundPart,
+    randomisation,
+  });
+  log(`generated ${manifest.images.length} images (seed ${seed}) in ${seconds(startedAt).toFixed(0)} s`);
+  return { dir, images: manifest.images };
+}
+
+function seconds(since: number): number {
+  return (performance.now() - since) / 1000;
+}
+
+function itemsOf(dir: string, images: SynthImageRecord[], split: string, labels: string[]): LabeledImage[] {
+  return images
+    .filter((image) => image.split === split)
+    .map((image) => ({
+      source: path.join(dir, image.relpath),
+      label: labels.indexOf(image.className),
+      boxes: image.bboxes.map(({ x, y, width, height }) => ({ x, y, width, height })),
+    }));
+}
+
+interface Scores {
+  images: number;
+  accuracy: number;
+  macroF1: number;
+  noLogoRecall: number;
+  noLogoPrecision: number;
+  baseline: number;
+  p50Ms: number;
+  p95Ms: number;
+}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}
+
+/** Classifies `files` one at a time (concurrency 1) and scores the answers against `truths`. */
+async function score(
+  classifier: Classifier,
+  checkpoint: string,
+  labels: string[],
+  files: { file: string; truth: string }[],
+  trainLabels: number[],
+): Promise<Scores> {
+  const latencies: number[] = [];
+  const predicted: number[] = [];
+  for (const { file } of files) {
+    const bytes = await readFile(file);
+    const startedAt = performance.now();
+    const output = await classifier.classify(checkpoint, bytes, 1);
+    latencies.push(performance.now() - startedAt);
+    predicted.push(labels.indexOf(output.label));
+  }
+  const actual = files.map(({ truth }) => labels.indexOf(truth));
+  const report = classificationReport(labels, actual, predicted);
+  const noLogo = report.perClass.find((c) => c.label === NO_LOGO_LABEL)!;
+  return {
+    images: files.length,
+    accuracy: report.accuracy,
+    macroF1: report.macroF1,
+    noLogoRecall: noLogo.recall,
+    noLogoPrecision: noLogo.precision,
+    baseline: majorityBaselineAccuracy(trainLabels, actual),
+    p50Ms: percentile(latencies.slice(1), 50),
+    p95Ms: percentile(latencies.slice(1), 95),
+  };
+}
+
+/** The real photos whose class the model knows (brands outside `--brands` are left out). */
+async function realPhotos(root: string, labels: string[]): Promise<{ file: string; truth: string }[]> {
+  const manifest = await planFlickrLogos27Import(root);
+  return [...manifest.splits.train, ...manifest.splits.val, ...manifest.splits.test]
+    .filter((entry) => labels.includes(entry.className))
+    .map((entry) => ({ file: path.join(root, entry.sourceRelpath), truth: entry.className }));
+}
+
+const fixed = (v: number, digits = 3) => (Number.isFinite(v) ? v.toFixed(digits) : "na");
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  const { backend } = await selectBackend("auto");
+  const work = options.keep ?? (await mkdtemp(path.join(os.tmpdir(), "logolab-bench-quality-")));
+  const brands = SYNTHLOGOS32_BRANDS.slice(0, options.brands);
+  const noLogo = options.noLogo ?? Math.round((options.brands * options.perBrand) / 4);
+  log(
+    `${backend}; ${options.brands} brands, ${options.perBrand} training logos per brand + ${noLogo} no-logo; work dir ${work}`,
+  );
+  const off = RANDOMISATION_ELEMENTS.filter((element) => !options.trainingRandomisation[element]);
+  log(
+    `training-set randomisation: ${off.length === 0 ? "every element on" : `off: ${off.join(", ")}`} (${elementsOf(options.trainingRandomisation).length} on)`,
+  );
+  try {
+    const all = await loadSynthResources(brands, BACKGROUNDS_DIR);
+    const training = await generate(
+      path.join(work, "train"),
+      "bench-quality-A",
+      {
+        trainPerBrand: options.perBrand,
+        valPerBrand: options.valPerBrand,
+        testPerBrand: 0,
+        trainNoLogo: noLogo,
+        valNoLogo: Math.round((options.brands * options.valPerBrand) / 3),
+        testNoLogo: 0,
+      },
+      options,
+      all,
+      "TRAINING",
+      options.trainingRandomisation,
+    );
+    const heldOut = await generate(
+      path.join(work, "held-out"),
+      "bench-quality-B",
+      {
+        trainPerBrand: 0,
+        valPerBrand: 0,
+        testPerBrand: options.heldOutPerBrand,
+        trainNoLogo: 0,
+        valNoLogo: 0,
+        testNoLogo: Math.round((options.brands * options.heldOutPerBrand) / 3),
+      },
+      options,
+      all,
+      "HELD_OUT",
+      DEFAULT_RANDOMISATION,
+    );
+    const labels = [...brands.map((b) => b.className), NO_LOGO_LABEL].sort();
+    const data: TrainingData = {
+      labels,
+      train: itemsOf(training.dir, training.images, "train", labels),
+      validation: itemsOf(training.dir, training.images, "val", labels),
+    };
+    const hyperparameters = withDefaults({
+      architecture: "LOCALIZER",
+      ...(options.epochs === undefined ? {} : { epochs: options.epochs }),
+      ...(options.imageSize === undefined ? {} : { imageSize: options.imageSize }),
+    });
+    const cacheDir = path.join(work, "cache");
+    await rm(cacheDir, { recursive: true, force: true });
+    const startedAt = performance.now();
+    let extractionSeconds = NaN;
+    const result = await train({
+      hyperparameters,
+      data,
+      checkpointDir: path.join(work, "run"),
+      cacheDir,
+      onBatch: (progress) => {
+        if (progress.phase === "TRAINING" && Number.isNaN(extractionSeconds)) {
+          extractionSeconds = seconds(startedAt);
+          log(
+            `feature maps of ${data.train.length + data.validation.length} images in ${extractionSeconds.toFixed(0)} s`,
+          );
+        }
+      },
+      onEpoch: (metrics) =>
+        log(
+          `epoch ${metrics.epoch}: loss ${metrics.loss.toFixed(3)} val macro-F1 ${metrics.valMacroF1.toFixed(3)} accuracy ${metrics.valAccuracy.toFixed(3)} (${(metrics.durationMs / 1000).toFixed(0)} s)`,
+        ),
+    });
+    const trainSeconds = seconds(startedAt);
+    const best = result.epochs.find((m) => m.epoch === result.bestEpoch)!;
+    const classifier = new Classifier({ isBatchingEnabled: false });
+    const trainLabels = data.train.map((item) => item.label);
+    let synthetic: Scores;
+    let real: Scores | undefined;
+    try {
+      const heldOutFiles = heldOut.images
+        .filter((image) => image.split === "test")
+        .map((image) => ({ file: path.join(heldOut.dir, image.relpath), truth: image.className }));
+      synthetic = await score(classifier, result.bestCheckpoint!, labels, heldOutFiles, trainLabels);
+      if (existsSync(options.real)) {
+        real = await score(
+          classifier,
+          result.bestCheckpoint!,
+          labels,
+          await realPhotos(options.real, labels),
+          trainLabels,
+        );
+      } else {
+        log(`no real photos at ${options.real}: real_macro_f1=na`);
+      }
+    } finally {
+      await classifier.close();
+    }
+    const rows: [string, string, string][] = [
+      ["images (held-out synthetic / real)", `${synthetic.images}`, real ? `${real.images}` : "absent"],
+      ["accuracy", fixed(synthetic.accuracy), real ? fixed(real.accuracy) : "na"],
+      ["macro-F1", fixed(synthetic.macroF1), real ? fixed(real.macroF1) : "na"],
+      ["no-logo recall", fixed(synthetic.noLogoRecall), real ? fixed(real.noLogoRecall) : "na"],
+      ["no-logo precision", fixed(synthetic.noLogoPrecision), real ? fixed(real.noLogoPrecision) : "na"],
+      [
+        "majority baseline accuracy (training majority class)",
+        fixed(synthetic.baseline),
+        real ? fixed(real.baseline) : "na",
+      ],
+      [
+        "accuracy / baseline",
+        fixed(synthetic.accuracy / synthetic.baseline, 2),
+        real ? fixed(real.accuracy / real.baseline, 2) : "na",
+      ],
+      [
+        "classify p50 / p95 ms (concurrency 1)",
+        `${fixed(synthetic.p50Ms, 0)} / ${fixed(synthetic.p95Ms, 0)}`,
+        real ? `${fixed(real.p50Ms, 0)} / ${fixed(real.p95Ms, 0)}` : "na",
+      ],
+    ];
+    console.log(
+      `\nLOCALIZER ${hyperparameters.imageSize} px, ${options.brands} brands × ${options.perBrand} + ${noLogo} no-logo training images, ${data.validation.length} validation; best epoch ${result.bestEpoch}/${hyperparameters.epochs} (val macro-F1 ${fixed(best.valMacroF1)}, no-logo threshold ${fixed(best.noLogoThreshold ?? NaN)}); ${backend}`,
+    );
+    console.log(`| measure | held-out synthetic | real photos (FlickrLogos-27 dev) |`);
+    console.log(`|---|---|---|`);
+    for (const row of rows) console.log(`| ${row.join(" | ")} |`);
+    console.log(
+      `| feature extraction s / head training s / total train s | ${fixed(extractionSeconds, 0)} / ${fixed(trainSeconds - extractionSeconds, 0)} / ${fixed(trainSeconds, 0)} | |`,
+    );
+    console.log(
+      `bench:quality macro_f1=${fixed(synthetic.macroF1)} accuracy=${fixed(synthetic.accuracy)} baseline=${fixed(synthetic.baseline)} train_s=${fixed(trainSeconds, 0)} classify_p50_ms=${fixed(synthetic.p50Ms, 0)} real_macro_f1=${real ? fixed(real.macroF1) : "na"}`,
+    );
+  } finally {
+    if (options.keep === undefined) await rm(work, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,38 @@
+import { decodeBox, imageScores, intersectionOverUnion } from "../imageDecision";
+
+describe("image decision and box decoding", () => {
+  it("scores each brand by its most confident cell and no-logo as 1 − the best brand", () => {
+    // 3 cells × 3 classes (0 = no-logo).
+    const cells = [0.9, 0.05, 0.05, 0.3, 0.6, 0.1, 0.2, 0.1, 0.7];
+    const scores = Array.from(imageScores(cells, 3, 3, 0));
+    expect(scores[1]).toBeCloseTo(0.6);
+    expect(scores[2]).toBeCloseTo(0.7);
+    expect(scores[0]).toBeCloseTo(0.3);
+    // Without a no-logo class every column is a brand maximum.
+    expect(Array.from(imageScores(cells, 3, 3, -1)).map((v) => +v.toFixed(2))).toEqual([0.9, 0.6, 0.7]);
+    // An offset reads the second image of a batch.
+    expect(imageScores([0, 1, 1, 0], 1, 2, 0, 2)[1]).toBeCloseTo(0);
+    expect(imageScores([0, 1, 1, 0], 1, 2, 0, 0)[1]).toBeCloseTo(1);
+  });
+
+  it("decodes the connected cells around the peak into a box in original pixels", () => {
+    const grid = 4;
+    const classCount = 2;
+    const probabilities = new Float32Array(grid * grid * classCount);
+    const set = (r: number, q: number, p: number) => (probabilities[(r * grid + q) * classCount + 1] = p);
+    set(1, 1, 0.9);
+    set(1, 2, 0.6);
+    set(2, 1, 0.5);
+    set(3, 3, 0.8); // not connected to the peak: stays out
+    set(0, 1, 0.3); // below half the peak
+    const box = decodeBox(probabilities, grid, classCount, 1, 400, 200);
+    expect(box).toEqual({ x: 100, y: 50, width: 200, height: 100 });
+  });
+
+  it("computes intersection over union", () => {
+    const a = { x: 0, y: 0, width: 10, height: 10 };
+    expect(intersectionOverUnion(a, a)).toBe(1);
+    expect(intersectionOverUnion(a, { x: 5, y: 0, width: 10, height: 10 })).toBeCloseTo(50 / 150);
+    expect(intersectionOverUnion(a, { x: 20, y: 20, width: 5, height: 5 })).toBe(0);
+  });
+});

@@ -1,0 +1,129 @@
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import * as tf from "@tensorflow/tfjs";
+import { generateSynthLogos32 } from "../../../datasets/synthLogos32";
+import { SYNTHLOGOS32_BRANDS } from "../../../datasets/synthBrands";
+import { Classifier } from "../../../serving/classifier";
+import { selectBackend } from "../../backend";
+import type { LabeledImage } from "../../batches";
+import { readManifest } from "../../checkpoint";
+import { withDefaults } from "../../hyperparameters";
+import { train, type TrainingData } from "../../train";
+import { intersectionOverUnion } from "../imageDecision";
+
+const BRANDS = SYNTHLOGOS32_BRANDS.filter((b) => ["cocacola", "starbucks"].includes(b.className));
+
+describe("LOCALIZER training and serving", () => {
+  let directory: string;
+  let data: TrainingData;
+  let testBoxes: {
+    file: string;
+    label: string;
+    box: { x: number; y: number; width: number; height: number };
+  }[];
+
+  beforeAll(async () => {
+    await selectBackend("auto");
+    directory = await mkdtemp(path.join(os.tmpdir(), "logolab-localizer-"));
+    const { dir, manifest } = await generateSynthLogos32({
+      out: path.join(directory, "synth"),
+      seed: 3,
+      brands: BRANDS,
+      sizes: {
+        trainPerBrand: 14,
+        valPerBrand: 5,
+        testPerBrand: 5,
+        trainNoLogo: 10,
+        valNoLogo: 5,
+        testNoLogo: 0,
+      },
+    });
+    const labels = ["cocacola", "no-logo", "starbucks"];
+    const itemsOf = (split: string): LabeledImage[] =>
+      manifest.images
+        .filter((image) => image.split === split)
+        .map((image) => ({
+          source: path.join(dir, image.relpath),
+          label: labels.indexOf(image.className),
+          boxes: image.bboxes.map(({ x, y, width, height }) => ({ x, y, width, height })),
+        }));
+    data = { labels, train: itemsOf("train"), validation: itemsOf("val") };
+    testBoxes = manifest.images
+      .filter((image) => image.split === "test" && image.bboxes.length === 1)
+      .map((image) => ({
+        file: path.join(dir, image.relpath),
+        label: image.className,
+        box: image.bboxes[0],
+      }));
+  }, 120_000);
+
+  afterAll(async () => {
+    await rm(directory, { recursive: true, force: true });
+  });
+
+  it("learns two brands from boxes and classifies held-out images with a box on the logo", async () => {
+    const before = tf.memory().numTensors;
+    const hyperparameters = withDefaults({ architecture: "LOCALIZER", imageSize: 256, epochs: 8, seed: 4 });
+    expect(hyperparameters).toMatchObject({ optimizer: "ADAM", learningRate: 0.002, pretrained: true });
+    const epochs: number[] = [];
+    const result = await train({
+      hyperparameters,
+      data,
+      checkpointDir: path.join(directory, "run"),
+      cacheDir: path.join(directory, "cache"),
+      onEpoch: (metrics) => void epochs.push(metrics.valMacroF1),
+    });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(result.status).toBe("SUCCEEDED");
+    expect(epochs).toHaveLength(8);
+    const manifest = await readManifest(result.bestCheckpoint!);
+    expect(manifest).toMatchObject({ architecture: "LOCALIZER", imageSize: 256 });
+    expect(manifest.localizer).toMatchObject({ grid: 16, channels: 816 });
+    expect(manifest.preprocessing.centerCropFraction).toBe(1);
+    expect(Math.max(...epochs)).toBeGreaterThan(0.6);
+
+    const classifier = new Classifier();
+    try {
+      let correct = 0;
+      const overlaps: number[] = [];
+      for (const { file, label, box } of testBoxes) {
+        const output = await classifier.classify(result.bestCheckpoint!, await readFile(file), 3);
+        if (output.label !== label) continue;
+        correct++;
+        expect(output.box).not.toBeNull();
+        overlaps.push(intersectionOverUnion(output.box!, box));
+      }
+      expect(correct / testBoxes.length).toBeGreaterThanOrEqual(0.7);
+      const located = overlaps.filter((iou) => iou >= 0.3).length;
+      expect(located / overlaps.length).toBeGreaterThanOrEqual(0.7);
+      const stats = classifier.stats();
+      expect(stats.classifiedImages).toBe(testBoxes.length);
+    } finally {
+      await classifier.close();
+    }
+  }, 240_000);
+
+  it("trains with COPY_PASTE: every no-logo training image once more with a pasted logo", async () => {
+    const before = tf.memory().numTensors;
+    const totals = new Set<number>();
+    const result = await train({
+      hyperparameters: withDefaults({
+        architecture: "LOCALIZER",
+        imageSize: 128,
+        epochs: 2,
+        augmentations: ["COPY_PASTE"],
+      }),
+      data,
+      checkpointDir: path.join(directory, "copy-paste"),
+      cacheDir: path.join(directory, "cache"),
+      onBatch: (progress) => {
+        if (progress.phase === "TRAINING") totals.add(progress.imagesTotal);
+      },
+    });
+    expect(result.status).toBe("SUCCEEDED");
+    const noLogo = data.train.filter((item) => item.label === data.labels.indexOf("no-logo")).length;
+    expect([...totals]).toEqual([data.train.length + noLogo]);
+    expect(tf.memory().numTensors).toBe(before);
+  }, 120_000);
+});

@@ -1,0 +1,179 @@
+import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+import * as tf from "@tensorflow/tfjs";
+import { prefetched, type LabeledImage } from "../batches";
+import { featureCachePath, featureCacheKeyHash, type FeatureCacheKey } from "../featureCache";
+import { DEFAULT_MAX_PIXELS, renderFullView, writeScaledPixels } from "../images";
+import { gridSizeOf, RELU6_MAX, type SpatialBackbone } from "../models/graphBackbone";
+
+/**
+ * Spatial feature maps of a list of images, quantised to uint8 and kept outside the wasm heap:
+ * `maps` is `[itemCount, grid, grid, channels]` row-major, value v ≈ byte · RELU6_MAX / 255.
+ */
+export interface FeatureMaps {
+  maps: Uint8Array;
+  itemCount: number;
+  grid: number;
+  channels: number;
+  /** Displayed size of each original image (boxes are in these pixels). */
+  widths: Int32Array;
+  heights: Int32Array;
+  /** True when read from disk. */
+  isFromCache: boolean;
+}
+
+/** Bytes of one image's map. */
+export function mapBytesOf(maps: Pick<FeatureMaps, "grid" | "channels">): number {
+  return maps.grid * maps.grid * maps.channels;
+}
+
+/** Quantises ReLU6 activations to bytes (clamped to [0, 6], rounded): `target[offset + i]`. */
+export function quantizeRelu6(values: ArrayLike<number>, target: Uint8Array, offset: number): void {
+  const scale = 255 / RELU6_MAX;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i] * scale;
+    target[offset + i] = v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v);
+  }
+}
+
+/** The activation a quantised byte stands for. */
+export function dequantizeRelu6(byte: number): number {
+  return (byte * RELU6_MAX) / 255;
+}
+
+/** Images the backbone maps per forward pass. */
+export const FEATURE_MAP_BATCH_SIZE = 8;
+
+/** Options of {@link extractFeatureMaps}. */
+export interface FeatureMapOptions {
+  imageSize: number;
+  batchSize?: number;
+  maxPixels?: number;
+  /** Called after each batch with the images mapped so far. */
+  onProgress?: (imagesDone: number, imagesTotal: number) => void;
+}
+
+/**
+ * Runs the frozen backbone over the whole-image view of every item (`renderFullView`), one batch
+ * at a time inside `tf.tidy`, and quantises each map into one byte array. No tensor outlives the call.
+ */
+export async function extractFeatureMaps(
+  backbone: SpatialBackbone,
+  items: readonly LabeledImage[],
+  options: FeatureMapOptions,
+): Promise<FeatureMaps> {
+  const { imageSize } = options;
+  const batchSize = options.batchSize ?? FEATURE_MAP_BATCH_SIZE;
+  const grid = gridSizeOf(imageSize, backbone.stride);
+  const channels = backbone.channels;
+  const perImage = grid * grid * channels;
+  const maps = new Uint8Array(items.length * perImage);
+  const widths = new Int32Array(items.length);
+  const heights = new Int32Array(items.length);
+  const pixelsPerImage = imageSize * imageSize * 3;
+  const batches = Math.ceil(items.length / batchSize);
+  const load = async (batchIndex: number) => {
+    const start = batchIndex * batchSize;
+    const indices = Array.from({ length: Math.min(batchSize, items.length - start) }, (_, i) => start + i);
+    const images = new Float32Array(indices.length * pixelsPerImage);
+    await Promise.all(
+      indices.map(async (itemIndex, row) => {
+        const view = await renderFullView(
+          items[itemIndex].source,
+          imageSize,
+          options.maxPixels ?? DEFAULT_MAX_PIXELS,
+        );
+        widths[itemIndex] = view.width;
+        heights[itemIndex] = view.height;
+        writeScaledPixels(view.pixels, images, row * pixelsPerImage);
+      }),
+    );
+    return { indices, images };
+  };
+  let done = 0;
+  for await (const batch of prefetched(batches, load, 1)) {
+    const map = tf.tidy(() =>
+      backbone.featureMap(tf.tensor4d(batch.images, [batch.indices.length, imageSize, imageSize, 3])),
+    );
+    if (map.shape[1] !== grid || map.shape[3] !== channels) {
+      map.dispose();
+      throw new Error(`backbone map ${map.shape.join("×")}, expected ${grid}×${grid}×${channels}`);
+    }
+    const values = await map.data();
+    map.dispose();
+    quantizeRelu6(values, maps, batch.indices[0] * perImage);
+    done += batch.indices.length;
+    options.onProgress?.(done, items.length);
+  }
+  return { maps, itemCount: items.length, grid, channels, widths, heights, isFromCache: false };
+}
+
+const MAPS_BIN = "maps.bin";
+const INDEX_JSON = "index.json";
+
+interface MapIndex {
+  key: FeatureCacheKey;
+  itemCount: number;
+  grid: number;
+  channels: number;
+  widths: number[];
+  heights: number[];
+}
+
+async function readCachedMaps(directory: string, key: FeatureCacheKey): Promise<FeatureMaps | undefined> {
+  try {
+    const index = JSON.parse(await readFile(path.join(directory, INDEX_JSON), "utf8")) as MapIndex;
+    if (featureCacheKeyHash(index.key) !== featureCacheKeyHash(key)) return undefined;
+    const bytes = await readFile(path.join(directory, MAPS_BIN));
+    if (bytes.byteLength !== index.itemCount * index.grid * index.grid * index.channels) return undefined;
+    return {
+      maps: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+      itemCount: index.itemCount,
+      grid: index.grid,
+      channels: index.channels,
+      widths: Int32Array.from(index.widths),
+      heights: Int32Array.from(index.heights),
+      isFromCache: true,
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The feature maps for `key` (dataset version, split, backbone, tap, size): read from the feature
+ * cache when stored, else extracted and stored atomically (a crash leaves no partial entry).
+ */
+export async function cachedFeatureMaps(
+  cacheDir: string,
+  key: FeatureCacheKey,
+  backbone: SpatialBackbone,
+  items: readonly LabeledImage[],
+  onProgress?: FeatureMapOptions["onProgress"],
+): Promise<FeatureMaps> {
+  const directory = featureCachePath(cacheDir, key);
+  const cached = await readCachedMaps(directory, key);
+  if (cached !== undefined && cached.itemCount === items.length) return cached;
+  const extracted = await extractFeatureMaps(backbone, items, { imageSize: key.imageSize, onProgress });
+  const staging = `${directory}.${process.pid}.tmp`;
+  await rm(staging, { recursive: true, force: true });
+  await mkdir(staging, { recursive: true });
+  await writeFile(path.join(staging, MAPS_BIN), extracted.maps);
+  const index: MapIndex = {
+    key,
+    itemCount: extracted.itemCount,
+    grid: extracted.grid,
+    channels: extracted.channels,
+    widths: Array.from(extracted.widths),
+    heights: Array.from(extracted.heights),
+  };
+  await writeFile(path.join(staging, INDEX_JSON), JSON.stringify(index));
+  try {
+    await rm(directory, { recursive: true, force: true });
+    await rename(staging, directory);
+  } catch (error) {
+    await rm(staging, { recursive: true, force: true });
+    if ((await readCachedMaps(directory, key)) === undefined) throw error;
+  }
+  return extracted;
+}

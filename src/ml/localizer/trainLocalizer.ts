@@ -1,0 +1,544 @@
+/**
+ * Training of `architecture: LOCALIZER`: the frozen MobileNetV2-1.4 graph maps every image once
+ * (feature cache), a per-cell MLP learns box-supervised cell labels (multiple-instance where an
+ * image has no boxes), and each epoch is scored on the image decision (per-class max over cells)
+ * with the no-logo threshold chosen on validation.
+ */
+import path from "node:path";
+import * as tf from "@tensorflow/tfjs";
+import { ValidationError } from "../../errors";
+import { epochOrder, type LabeledImage } from "../batches";
+import { isBetterEpoch } from "../bestEpoch";
+import {
+  loadCheckpoint,
+  restoreOptimizerState,
+  saveCheckpoint,
+  FULL_IMAGE_PREPROCESSING,
+  type CheckpointManifest,
+  type EpochMetrics,
+  type LocalizerSettings,
+} from "../checkpoint";
+import { classificationReport, decide, majorityBaselineAccuracy } from "../evaluate";
+import { datasetVersionOf, type FeatureCacheKey } from "../featureCache";
+import type { Hyperparameters } from "../hyperparameters";
+import {
+  loadMobileNetV2MidBackbone,
+  MOBILENET_V2_MID_TAP,
+  type SpatialBackbone,
+} from "../models/graphBackbone";
+import { chooseNoLogoThreshold, NO_LOGO_LABEL } from "../noLogoThreshold";
+import { createOptimizer, disposeOptimizer } from "../optimizers";
+import { createRandom, deriveSeed } from "../random";
+import type { TrainingData, TrainOptions, TrainResult } from "../train";
+import { cellLabels, fractionBoxes, IGNORE_CELL } from "./cellLabels";
+import { copyPasteItems } from "./copyPaste";
+import {
+  cellHeadStep,
+  cellHeadVariables,
+  cellProbabilities,
+  channelStandardisation,
+  createCellHead,
+  standardisationTable,
+  writeStandardisedCell,
+  type CellHeadVariables,
+} from "./cellHead";
+import { cachedFeatureMaps, dequantizeRelu6, type FeatureMaps } from "./featureMaps";
+import { BOX_CELL_FRACTION, imageScores } from "./imageDecision";
+
+/** Random no-logo cells drawn per training image each epoch. */
+export const NEGATIVE_CELLS_PER_IMAGE = 64;
+/** Images whose cells are scored per forward pass in evaluation. */
+const EVAL_IMAGES_PER_PASS = 16;
+
+/** The maps of one split and each image's cell labels (training only). */
+interface SplitMaps {
+  maps: FeatureMaps;
+  labels: Int32Array;
+}
+
+/** What one training batch feeds the head. */
+export interface CellBatch {
+  features: Float32Array;
+  labels: Int32Array;
+  weights: Float32Array;
+  rows: number;
+}
+
+/** Chooses up to `count` of `candidates` without replacement (seeded partial Fisher–Yates). */
+function sampleCells(candidates: number[], count: number, random: ReturnType<typeof createRandom>): number[] {
+  const pool = candidates.slice();
+  const take = Math.min(count, pool.length);
+  for (let i = 0; i < take; i++) {
+    const j = random.int(i, pool.length - 1);
+    [pool[i], pool[j]] = [pool[j], pool[i]];
+  }
+  return pool.slice(0, take);
+}
+
+/** Per-image work of a batch: its positive and negative cells (MIL picks its positive later). */
+interface ImageCells {
+  item: number;
+  positives: number[];
+  negatives: number[];
+  /** Logo image without boxes: its positive is the cell the head rates highest for this class. */
+  milLabel?: number;
+}
+
+/**
+ * The cells one image contributes to an epoch: every brand cell, {@link NEGATIVE_CELLS_PER_IMAGE}
+ * random no-logo cells (redrawn per epoch), ignored cells never. Pure given the seed.
+ */
+export function imageCellsFor(
+  cellLabelsOfImage: Int32Array,
+  noLogoIndex: number,
+  hasBoxes: boolean,
+  imageLabel: number,
+  random: ReturnType<typeof createRandom>,
+  negativesPerImage = NEGATIVE_CELLS_PER_IMAGE,
+): Omit<ImageCells, "item"> {
+  if (!hasBoxes && imageLabel !== noLogoIndex) return { positives: [], negatives: [], milLabel: imageLabel };
+  const positives: number[] = [];
+  const negatives: number[] = [];
+  cellLabelsOfImage.forEach((label, cell) => {
+    if (label === noLogoIndex) negatives.push(cell);
+    else if (label !== IGNORE_CELL) positives.push(cell);
+  });
+  return { positives, negatives: sampleCells(negatives, negativesPerImage, random) };
+}
+
+/**
+ * Loss weights of a batch's rows: positives share one half of the loss and negatives the other
+ * (all of it when the batch has only one kind). Pure.
+ */
+export function halfAndHalfWeights(isPositive: readonly boolean[]): Float32Array {
+  const positives = isPositive.filter(Boolean).length;
+  const negatives = isPositive.length - positives;
+  const [positiveShare, negativeShare] = positives === 0 ? [0, 1] : negatives === 0 ? [1, 0] : [0.5, 0.5];
+  return Float32Array.from(isPositive, (positive) =>
+    positive ? positiveShare / positives : negativeShare / negatives,
+  );
+}
+
+/** Standardised features of every cell of image `item`: `[grid², channels]`. */
+function imageFeatures(maps: FeatureMaps, item: number, table: Float32Array): Float32Array {
+  const cells = maps.grid * maps.grid;
+  const features = new Float32Array(cells * maps.channels);
+  const base = item * cells;
+  for (let cell = 0; cell < cells; cell++)
+    writeStandardisedCell(maps.maps, base + cell, maps.channels, table, features, cell);
+  return features;
+}
+
+/** The MIL positive: the cell of image `item` the head currently rates highest for `label`. */
+function bestCellFor(
+  variables: CellHeadVariables,
+  maps: FeatureMaps,
+  item: number,
+  table: Float32Array,
+  label: number,
+): number {
+  const cells = maps.grid * maps.grid;
+  const scores = tf.tidy(() => {
+    const x = tf.tensor2d(imageFeatures(maps, item, table), [cells, maps.channels]);
+    const probabilities = cellProbabilities(variables, x);
+    return probabilities.slice([0, label], [cells, 1]).reshape([cells]);
+  });
+  const values = scores.dataSync();
+  scores.dispose();
+  let best = 0;
+  for (let cell = 1; cell < cells; cell++) if (values[cell] > values[best]) best = cell;
+  return best;
+}
+
+function assembleBatch(
+  entries: ImageCells[],
+  split: SplitMaps,
+  table: Float32Array,
+  variables: CellHeadVariables,
+  noLogoIndex: number,
+): CellBatch {
+  const { maps } = split;
+  const cells = maps.grid * maps.grid;
+  const rows: { cell: number; label: number; isPositive: boolean }[] = [];
+  for (const entry of entries) {
+    const base = entry.item * cells;
+    if (entry.milLabel !== undefined) {
+      const cell = bestCellFor(variables, maps, entry.item, table, entry.milLabel);
+      rows.push({ cell: base + cell, label: entry.milLabel, isPositive: true });
+      continue;
+    }
+    for (const cell of entry.positives)
+      rows.push({ cell: base + cell, label: split.labels[base + cell], isPositive: true });
+    for (const cell of entry.negatives)
+      rows.push({ cell: base + cell, label: noLogoIndex, isPositive: false });
+  }
+  const features = new Float32Array(rows.length * maps.channels);
+  rows.forEach((row, i) => writeStandardisedCell(maps.maps, row.cell, maps.channels, table, features, i));
+  return {
+    features,
+    labels: Int32Array.from(rows, (row) => row.label),
+    weights: halfAndHalfWeights(rows.map((row) => row.isPositive)),
+    rows: rows.length,
+  };
+}
+
+/**
+ * Image scores `[itemCount, classCount]` (see `imageScores`) of every image of `maps`, and each
+ * image's cell probabilities when `keepCells` (for box decoding).
+ */
+export function scoreImages(
+  variables: CellHeadVariables,
+  maps: FeatureMaps,
+  table: Float32Array,
+  classCount: number,
+  noLogoIndex: number,
+): Float32Array {
+  const cells = maps.grid * maps.grid;
+  const scores = new Float32Array(maps.itemCount * classCount);
+  for (let start = 0; start < maps.itemCount; start += EVAL_IMAGES_PER_PASS) {
+    const count = Math.min(EVAL_IMAGES_PER_PASS, maps.itemCount - start);
+    const features = new Float32Array(count * cells * maps.channels);
+    for (let i = 0; i < count; i++) {
+      for (let cell = 0; cell < cells; cell++)
+        writeStandardisedCell(
+          maps.maps,
+          (start + i) * cells + cell,
+          maps.channels,
+          table,
+          features,
+          i * cells + cell,
+        );
+    }
+    const probabilities = tf.tidy(() =>
+      cellProbabilities(variables, tf.tensor2d(features, [count * cells, maps.channels])),
+    );
+    const values = probabilities.dataSync();
+    probabilities.dispose();
+    for (let i = 0; i < count; i++) {
+      scores.set(
+        imageScores(values, cells, classCount, noLogoIndex, i * cells * classCount),
+        (start + i) * classCount,
+      );
+    }
+  }
+  return scores;
+}
+
+/** Default image sizes the localizer maps (320 px measured best for speed and accuracy). */
+export const LOCALIZER_IMAGE_SIZE = 320;
+
+interface LocalizerState {
+  /** The training split's images, COPY_PASTE's composites appended. */
+  trainItems: LabeledImage[];
+  backbone: SpatialBackbone;
+  head: tf.LayersModel;
+  variables: CellHeadVariables;
+  table: Float32Array;
+  settings: LocalizerSettings;
+  train: SplitMaps;
+  validation: FeatureMaps;
+  test?: FeatureMaps;
+}
+
+async function mapSplits(
+  options: TrainOptions,
+  backbone: SpatialBackbone,
+  trainItems: LabeledImage[],
+): Promise<{
+  train: FeatureMaps;
+  validation: FeatureMaps;
+  test?: FeatureMaps;
+}> {
+  const h = options.hyperparameters;
+  const { data } = options;
+  if (options.cacheDir === undefined)
+    throw new ValidationError("LOCALIZER needs a cacheDir", { field: "cacheDir" });
+  const cacheDir = options.cacheDir;
+  const version =
+    options.datasetVersion ?? datasetVersionOf([...data.train, ...data.validation, ...(data.test ?? [])]);
+  const isCopyPaste = h.augmentations.includes("COPY_PASTE");
+  const keyOf = (split: string): FeatureCacheKey => ({
+    datasetVersion: version,
+    split,
+    backboneId: backbone.id,
+    taps: [backbone.tap],
+    imageSize: h.imageSize,
+    augmentations: split === "train" && isCopyPaste ? ["COPY_PASTE"] : [],
+    views: 1,
+    seed: split === "train" && isCopyPaste ? h.seed : 0,
+  });
+  const total = trainItems.length + data.validation.length + (data.test?.length ?? 0);
+  const startedAt = performance.now();
+  let before = 0;
+  let batch = 0;
+  const batchTotal = Math.ceil(total / 8);
+  const map = async (split: string, items: TrainingData["train"]) => {
+    const maps = await cachedFeatureMaps(cacheDir, keyOf(split), backbone, items, (done) => {
+      batch++;
+      const seconds = (performance.now() - startedAt) / 1000;
+      void options.onBatch?.({
+        phase: "EMBEDDING",
+        epoch: 1,
+        batch: Math.min(batch, batchTotal),
+        batchCount: batchTotal,
+        imagesDone: before + done,
+        imagesTotal: total,
+        imagesPerSecond: seconds > 0 ? (before + done) / seconds : 0,
+        loss: null,
+      });
+    });
+    before += items.length;
+    return maps;
+  };
+  const train = await map("train", trainItems);
+  const validation = await map("validation", data.validation);
+  const test = data.test !== undefined && data.test.length > 0 ? await map("test", data.test) : undefined;
+  return { train, validation, ...(test ? { test } : {}) };
+}
+
+function trainCellLabels(maps: FeatureMaps, items: LabeledImage[], noLogoIndex: number): Int32Array {
+  const cells = maps.grid * maps.grid;
+  const labels = new Int32Array(maps.itemCount * cells);
+  items.forEach((item, index) => {
+    const boxes = fractionBoxes(item.boxes, item.label, maps.widths[index], maps.heights[index]);
+    labels.set(cellLabels(item.label === noLogoIndex ? [] : boxes, maps.grid, noLogoIndex), index * cells);
+  });
+  return labels;
+}
+
+async function prepare(options: TrainOptions, resumed: tf.LayersModel | undefined): Promise<LocalizerState> {
+  const h = options.hyperparameters;
+  const noLogoIndex = options.data.labels.indexOf(NO_LOGO_LABEL);
+  const trainItems = h.augmentations.includes("COPY_PASTE")
+    ? [...options.data.train, ...(await copyPasteItems(options.data.train, noLogoIndex, h.seed))]
+    : options.data.train;
+  const backbone = await loadMobileNetV2MidBackbone(MOBILENET_V2_MID_TAP);
+  try {
+    const { train, validation, test } = await mapSplits(options, backbone, trainItems);
+    const standardisation = channelStandardisation(train.maps, train.channels, dequantizeRelu6);
+    const table = standardisationTable(standardisation, dequantizeRelu6);
+    const head = createCellHead(train.channels, options.data.labels.length, h.seed);
+    if (resumed !== undefined) head.setWeights(resumed.getWeights());
+    return {
+      trainItems,
+      backbone,
+      head,
+      variables: cellHeadVariables(head),
+      table,
+      settings: {
+        grid: train.grid,
+        channels: train.channels,
+        channelMean: Array.from(standardisation.mean),
+        channelStd: Array.from(standardisation.std),
+        boxCellFraction: BOX_CELL_FRACTION,
+      },
+      train: { maps: train, labels: trainCellLabels(train, trainItems, noLogoIndex) },
+      validation,
+      ...(test ? { test } : {}),
+    };
+  } catch (error) {
+    backbone.dispose();
+    throw error;
+  }
+}
+
+async function runEpoch(
+  state: LocalizerState,
+  optimizer: tf.Optimizer,
+  epoch: number,
+  options: TrainOptions,
+  noLogoIndex: number,
+): Promise<{ loss: number; trainAccuracy: number; imagesPerSecond: number } | "CANCELLED"> {
+  const h = options.hyperparameters;
+  const items = state.trainItems;
+  const order = epochOrder(items.length, { mode: "train", seed: h.seed, epoch });
+  const cells = state.train.maps.grid * state.train.maps.grid;
+  const batches = Math.ceil(items.length / h.batchSize);
+  const startedAt = performance.now();
+  let [lossSum, correct, rows, imagesDone] = [0, 0, 0, 0];
+  for (let b = 0; b < batches; b++) {
+    if (options.signal?.aborted || (options.shouldStop !== undefined && (await options.shouldStop())))
+      return "CANCELLED";
+    const entries = order.slice(b * h.batchSize, (b + 1) * h.batchSize).map((item): ImageCells => {
+      const random = createRandom(deriveSeed(h.seed, "cells", epoch, item));
+      const hasBoxes = (items[item].boxes?.length ?? 0) > 0;
+      const labels = state.train.labels.subarray(item * cells, (item + 1) * cells);
+      return { item, ...imageCellsFor(labels, noLogoIndex, hasBoxes, items[item].label, random) };
+    });
+    const batch = assembleBatch(entries, state.train, state.table, state.variables, noLogoIndex);
+    if (batch.rows === 0) continue;
+    const x = tf.tensor2d(batch.features, [batch.rows, state.settings.channels]);
+    const y = tf.tensor1d(batch.labels, "int32");
+    const w = tf.tensor1d(batch.weights);
+    const step = cellHeadStep(state.variables, optimizer, x, y, w, h.weightDecay);
+    const [lossValue, correctValue] = [(await step.loss.data())[0], (await step.correct.data())[0]];
+    tf.dispose([x, y, w, step.loss, step.correct]);
+    lossSum += lossValue * entries.length;
+    correct += correctValue;
+    rows += batch.rows;
+    imagesDone += entries.length;
+    const seconds = (performance.now() - startedAt) / 1000;
+    await options.onBatch?.({
+      phase: "TRAINING",
+      epoch,
+      batch: b + 1,
+      batchCount: batches,
+      imagesDone,
+      imagesTotal: items.length,
+      imagesPerSecond: imagesDone / seconds,
+      loss: lossValue,
+    });
+  }
+  const seconds = (performance.now() - startedAt) / 1000;
+  return {
+    loss: imagesDone > 0 ? lossSum / imagesDone : 0,
+    trainAccuracy: rows > 0 ? correct / rows : 0,
+    imagesPerSecond: imagesDone / Math.max(seconds, 1e-9),
+  };
+}
+
+function evaluateEpoch(
+  state: LocalizerState,
+  epoch: number,
+  outcome: { loss: number; trainAccuracy: number; imagesPerSecond: number },
+  startedAt: number,
+  options: TrainOptions,
+  noLogoIndex: number,
+): EpochMetrics {
+  const { data } = options;
+  const classCount = data.labels.length;
+  const actual = Int32Array.from(data.validation, (item) => item.label);
+  const scores = scoreImages(state.variables, state.validation, state.table, classCount, noLogoIndex);
+  const { threshold } = chooseNoLogoThreshold(scores, classCount, actual, noLogoIndex);
+  const report = classificationReport(
+    data.labels,
+    actual,
+    decide(scores, classCount, noLogoIndex, threshold),
+  );
+  let testAccuracy: number | undefined;
+  if (state.test !== undefined && data.test !== undefined) {
+    const testScores = scoreImages(state.variables, state.test, state.table, classCount, noLogoIndex);
+    testAccuracy = classificationReport(
+      data.labels,
+      Int32Array.from(data.test, (item) => item.label),
+      decide(testScores, classCount, noLogoIndex, threshold),
+    ).accuracy;
+  }
+  return {
+    epoch,
+    loss: outcome.loss,
+    trainAccuracy: outcome.trainAccuracy,
+    valAccuracy: report.accuracy,
+    valMacroF1: report.macroF1,
+    ...(testAccuracy === undefined ? {} : { testAccuracy }),
+    majorityBaselineAccuracy: majorityBaselineAccuracy(
+      data.train.map((item) => item.label),
+      actual,
+    ),
+    durationMs: performance.now() - startedAt,
+    imagesPerSecond: outcome.imagesPerSecond,
+    perClass: report.perClass,
+    confusionMatrix: report.confusionMatrix,
+    noLogoThreshold: threshold,
+  };
+}
+
+async function writeCheckpoint(
+  directory: string,
+  state: LocalizerState,
+  optimizer: tf.Optimizer,
+  metrics: EpochMetrics,
+  history: EpochMetrics[],
+  bestEpoch: number,
+  h: Hyperparameters,
+  labels: string[],
+): Promise<void> {
+  await saveCheckpoint(directory, {
+    model: state.head,
+    manifest: {
+      architecture: "LOCALIZER",
+      labels,
+      imageSize: h.imageSize,
+      preprocessing: FULL_IMAGE_PREPROCESSING,
+      epoch: metrics.epoch,
+      metrics,
+      hyperparameters: h,
+      ...(metrics.noLogoThreshold === undefined ? {} : { noLogoThreshold: metrics.noLogoThreshold }),
+      backbone: { id: state.backbone.id, taps: [state.backbone.tap] },
+      localizer: state.settings,
+    },
+    training: { optimizer, optimizerName: h.optimizer, history, bestEpoch },
+  });
+}
+
+/**
+ * Trains a LOCALIZER run (called by `train` for that architecture; same options, callbacks,
+ * checkpoints `last/`, `best/`, resuming and cancellation). The checkpoint's model is the cell
+ * head; its manifest's `localizer` says how to feed it (grid, standardisation), `backbone` which
+ * map. Needs a `no-logo` class. Tensor count is unchanged after the call.
+ */
+export async function trainLocalizer(options: TrainOptions): Promise<TrainResult> {
+  const h = options.hyperparameters;
+  const noLogoIndex = options.data.labels.indexOf(NO_LOGO_LABEL);
+  if (noLogoIndex < 0) {
+    throw new ValidationError(`LOCALIZER needs a "${NO_LOGO_LABEL}" class (its background cells)`, {
+      field: "dataset",
+    });
+  }
+  let resumedManifest: CheckpointManifest | undefined;
+  let resumedModel: tf.LayersModel | undefined;
+  if (options.resumeFrom !== undefined) {
+    const loaded = await loadCheckpoint(options.resumeFrom);
+    resumedManifest = loaded.manifest;
+    resumedModel = loaded.model;
+  }
+  let state: LocalizerState;
+  try {
+    state = await prepare(options, resumedModel);
+  } finally {
+    resumedModel?.dispose();
+  }
+  const optimizer = createOptimizer(h.optimizer, h.learningRate);
+  const history: EpochMetrics[] = resumedManifest?.training?.history.slice() ?? [];
+  let bestEpoch = resumedManifest?.training?.bestEpoch ?? 0;
+  const lastCheckpoint = path.join(options.checkpointDir, "last");
+  const bestCheckpoint = path.join(options.checkpointDir, "best");
+  let status: TrainResult["status"] = "SUCCEEDED";
+  try {
+    if (resumedManifest !== undefined && options.resumeFrom !== undefined)
+      await restoreOptimizerState(options.resumeFrom, resumedManifest, optimizer);
+    for (let epoch = history.length + 1; epoch <= h.epochs; epoch++) {
+      const startedAt = performance.now();
+      const outcome = await runEpoch(state, optimizer, epoch, options, noLogoIndex);
+      if (outcome === "CANCELLED") {
+        status = "CANCELLED";
+        break;
+      }
+      const metrics = evaluateEpoch(state, epoch, outcome, startedAt, options, noLogoIndex);
+      history.push(metrics);
+      const isBest = isBetterEpoch(
+        metrics,
+        history.find((m) => m.epoch === bestEpoch),
+      );
+      if (isBest) bestEpoch = epoch;
+      const save = (directory: string) =>
+        writeCheckpoint(directory, state, optimizer, metrics, history, bestEpoch, h, options.data.labels);
+      await save(lastCheckpoint);
+      if (isBest) await save(bestCheckpoint);
+      if (options.keepEveryEpoch)
+        await save(path.join(options.checkpointDir, `epoch-${String(epoch).padStart(3, "0")}`));
+      await options.onEpoch?.(metrics, isBest);
+    }
+  } finally {
+    disposeOptimizer(optimizer);
+    state.head.dispose();
+    state.backbone.dispose();
+  }
+  return {
+    status,
+    epochs: history,
+    bestEpoch: bestEpoch > 0 ? bestEpoch : null,
+    bestCheckpoint: bestEpoch > 0 ? bestCheckpoint : null,
+    lastCheckpoint: history.length > 0 ? lastCheckpoint : null,
+  };
+}
