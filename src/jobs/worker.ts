@@ -46,7 +46,12 @@ export interface TrainingObserver {
   onEpochRecorded?(metrics: EpochMetrics): void;
   /** A run this worker trained ended or went back to the queue. */
   onRunConcluded?(conclusion: RunConclusion): void;
+  /** A database step was retried because PostgreSQL could not be reached. */
+  onDatabaseRetry?(step: DatabaseStep): void;
 }
+
+/** The worker's database steps that survive an outage by retrying. */
+export type DatabaseStep = "claim" | "epoch" | "finish" | "requeue";
 
 interface ActiveRun {
   runId: string;
@@ -136,6 +141,13 @@ export class TrainingWorker {
     }
   }
 
+  /** {@link retryWhileUnreachable}, reporting each retry to the observers. */
+  private retrying<T>(step: DatabaseStep, work: () => Promise<T>): Promise<T> {
+    return retryWhileUnreachable(work, {
+      onRetry: () => this.notify((observer) => observer.onDatabaseRetry?.(step)),
+    });
+  }
+
   private async publish(message: Omit<RunEventMessage, "at">): Promise<void> {
     await this.bus.publish({ ...message, at: new Date().toISOString() });
   }
@@ -202,7 +214,9 @@ export class TrainingWorker {
   }
 
   private async handleClaimed(job: TrainingJob): Promise<void> {
-    const run = await retryWhileUnreachable(() => this.registry.runLifecycle.claim(job.runId, this.workerId));
+    const run = await this.retrying("claim", () =>
+      this.registry.runLifecycle.claim(job.runId, this.workerId),
+    );
     if (!run) return; // cancelled while queued, or already taken
     await this.publish({ runId: run.id, kind: "STATUS", status: "RUNNING" });
     // Cancellation arrives as an event (immediately) and through the heartbeat (if the event is missed).
@@ -256,9 +270,9 @@ export class TrainingWorker {
       // Stopped by this worker's shutdown, not by a user (a child that died meanwhile was most likely
       // signalled with its parent): another worker resumes from the checkpoint.
       // requeue() matches the row as it is now (the heartbeat moved since the claim).
-      const current = await retryWhileUnreachable(() => this.registry.runs.get(run.id));
-      if (current && (await retryWhileUnreachable(() => this.registry.runLifecycle.requeue(current)))) {
-        await retryWhileUnreachable(() => this.enqueue(run.id));
+      const current = await this.retrying("requeue", () => this.registry.runs.get(run.id));
+      if (current && (await this.retrying("requeue", () => this.registry.runLifecycle.requeue(current)))) {
+        await this.retrying("requeue", () => this.enqueue(run.id));
         await this.publish({ runId: run.id, kind: "STATUS", status: "QUEUED" });
         this.notify((observer) => observer.onRunConcluded?.("REQUEUED"));
       }
@@ -266,7 +280,7 @@ export class TrainingWorker {
     }
     const status = outcome.kind === "finished" ? outcome.status : "FAILED";
     const error = outcome.kind === "finished" ? null : outcome.message;
-    const isFinished = await retryWhileUnreachable(() =>
+    const isFinished = await this.retrying("finish", () =>
       this.registry.runLifecycle.finish(run.id, status, error, this.workerId),
     );
     if (isFinished) {
@@ -304,7 +318,7 @@ export class TrainingWorker {
   ): Promise<void> {
     const best = isBest ? await freezeBestCheckpoint(checkpointDir, metrics.epoch) : null;
     // Retried through a database outage: the child waits for this commit before training on.
-    const isNew = await retryWhileUnreachable(() =>
+    const isNew = await this.retrying("epoch", () =>
       this.registry.runLifecycle.recordEpoch(runId, epochRecordOf(metrics), best),
     );
     // Published after the commit but not awaited: training need not wait for the NOTIFY round trip,

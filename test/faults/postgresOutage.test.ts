@@ -213,6 +213,11 @@ it("answers clear errors while PostgreSQL is down, recovers fully after, and the
   const recoveredAt = Math.min(
     ...samples.filter((s) => s.phase === "after" && s.isOk && s.what === "query").map((s) => s.at),
   );
+  const metricsText = await (await fetch(`${server.url}/metrics`)).text();
+  const retries = [...metricsText.matchAll(/^logolab_database_retries_total\{step="(\w+)"\} (\d+)$/gm)]
+    .map(([, step, count]) => `${step} ${count}`)
+    .join(", ");
+  console.log(`worker database retries during the outage: ${retries || "none (no worker step fell in it)"}`);
   console.log(
     `PostgreSQL outage: ${down.length} samples while down (${down.filter((s) => !s.isOk).length} errors: ` +
       `${[...new Set(down.flatMap((s) => s.codes))].join(", ")}); queries answered again ${recoveredAt - restartedAt} ms after the restart`,

@@ -4,7 +4,16 @@ import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 
-const BIN = "/usr/lib/postgresql/15/bin";
+/** PostgreSQL's server programs: LOGOLAB_PG_BIN, else the newest /usr/lib/postgresql/<version>/bin. */
+function postgresBin(): string {
+  if (process.env.LOGOLAB_PG_BIN) return process.env.LOGOLAB_PG_BIN;
+  const versions = fs
+    .readdirSync("/usr/lib/postgresql")
+    .filter((entry) => fs.existsSync(path.join("/usr/lib/postgresql", entry, "bin", "pg_ctl")))
+    .sort((a, b) => Number(b) - Number(a));
+  if (versions.length === 0) throw new Error("no PostgreSQL server programs: set LOGOLAB_PG_BIN");
+  return path.join("/usr/lib/postgresql", versions[0], "bin");
+}
 
 /**
  * A PostgreSQL server of the test's own (initdb in a temporary directory, its own port), so a
@@ -27,6 +36,7 @@ function asPostgresUser(command: string, args: string[]): string {
 }
 
 export function startOwnPostgres(port: number): OwnPostgres {
+  const BIN = postgresBin();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "logolab-own-pg-"));
   const dataDir = path.join(dir, "data");
   if (process.getuid?.() === 0) execFileSync("chown", ["postgres:postgres", dir]);
