@@ -11,11 +11,15 @@
  *   2. the Classifier in-process with its forward passes in the inference worker thread (as `serve`
  *      runs it by default), closed-loop load at concurrency 1, 8, 32 for PHASE_MS each, with
  *      micro-batching off (every request alone) and on (max batch 16, max delay 5 ms).
- *   3. the real HTTP server (`classifyImage` with a SERVICE key, scratch Postgres), when dist/ has it,
+ *   3. inference threads: the Classifier (batching on) with 1 inference thread against
+ *      BENCH_SERVE_THREADS (default: every core, as `serve` runs by default) at concurrency 32 —
+ *      on wasm one forward pass uses one core, so more threads are the lever on CPU.
+ *   4. the real HTTP server (`classifyImage` with a SERVICE key, scratch Postgres), when dist/ has it,
  *      against the in-process Classifier at concurrency 1 and 32.
  * Configurations compared with each other run in alternating slices (order reversed each round), so
  * the load of other processes on a shared machine drifts onto all of them alike.
- * Last line: `bench:serve batching_speedup=<on/off throughput at 32> overhead_pct=<c=1 p50 vs bare>`.
+ * Last line: `bench:serve batching_speedup=<on/off throughput at 32> overhead_pct=<c=1 p50 vs bare>
+ * threads_speedup=<all threads / 1 thread throughput at 32>`.
  *
  * Run: npx tsc -p bench/serve.tsconfig.json && node dist/bench-serve/bench/serve.js
  * (the HTTP phase uses the build from `npm run build`).
@@ -40,6 +44,8 @@ const DECODE_CONCURRENCY = process.env.BENCH_SERVE_DECODE_CONCURRENCY
   ? Number(process.env.BENCH_SERVE_DECODE_CONCURRENCY)
   : undefined;
 const CONCURRENCIES = [1, 8, 32];
+const THREADS = Number(process.env.BENCH_SERVE_THREADS ?? os.availableParallelism());
+const THREADS_CONCURRENCY = 32;
 const WARM_UP_REQUESTS = 8;
 const FORWARD_BATCH_SIZES = [1, 4, 8, 16];
 /** Fewest interleaved rounds of the batch-size table, however short PHASE_MS is. */
@@ -185,15 +191,66 @@ function formatForwardTable(cost: ForwardCost): string {
   return lines.map((line) => `| ${line.join(" | ")} |`).join("\n");
 }
 
-async function warmClassifier(model: BenchModel, isBatchingEnabled: boolean): Promise<Classifier> {
+async function warmClassifier(
+  model: BenchModel,
+  isBatchingEnabled: boolean,
+  inferenceThreads = 1,
+): Promise<Classifier> {
   const classifier = new Classifier({
     isBatchingEnabled,
     decodeConcurrency: DECODE_CONCURRENCY,
     isInferenceThreadEnabled: true,
+    inferenceThreads,
   });
-  for (let i = 0; i < WARM_UP_REQUESTS; i++)
-    await classifier.classify(model.checkpointDir, model.images[i], 3);
+  // Concurrent warm-up, so that every thread has run the model before measuring.
+  for (let round = 0; round < 2; round++) {
+    await Promise.all(
+      Array.from({ length: WARM_UP_REQUESTS * inferenceThreads }, (_, i) =>
+        classifier.classify(model.checkpointDir, model.images[i % model.images.length], 3),
+      ),
+    );
+  }
   return classifier;
+}
+
+/** 1 inference thread against THREADS, batching on, at THREADS_CONCURRENCY, interleaved. */
+async function threadRows(model: BenchModel): Promise<{ rows: Row[]; speedup: number } | string> {
+  if (THREADS < 2) return `one core (BENCH_SERVE_THREADS=${THREADS}): nothing to compare`;
+  const one = await warmClassifier(model, true, 1);
+  const all = await warmClassifier(model, true, THREADS);
+  try {
+    const contenders = [classifierContender("1 thread", one, model), classifierContender("all", all, model)];
+    log(
+      `inference threads: 1 vs ${THREADS} at concurrency ${THREADS_CONCURRENCY}, ${PHASE_MS / 1000} s each in ${SLICES} interleaved slices …`,
+    );
+    const { value: results, meanBatches } = await withMeanBatch([one, all], () =>
+      interleavedLoad(contenders, THREADS_CONCURRENCY, PHASE_MS, SLICES),
+    );
+    const [oneResult, allResult] = [results.get("1 thread")!, results.get("all")!];
+    const path = "Classifier (in-process), batching on";
+    return {
+      speedup: allResult.requestsPerSecond / oneResult.requestsPerSecond,
+      rows: [
+        {
+          path: `${path}, 1 inference thread`,
+          batching: "on",
+          result: oneResult,
+          meanBatch: meanBatches[0],
+          versus: "baseline for threads",
+        },
+        {
+          path: `${path}, ${THREADS} inference threads`,
+          batching: "on",
+          result: allResult,
+          meanBatch: meanBatches[1],
+          versus: `${ratio(allResult.requestsPerSecond, oneResult.requestsPerSecond)} req/s, p99 ${ratio(allResult.p99Ms, oneResult.p99Ms)} vs 1 thread`,
+        },
+      ],
+    };
+  } finally {
+    await one.close();
+    await all.close();
+  }
 }
 
 function classifierContender(name: string, classifier: Classifier, model: BenchModel): Contender {
@@ -368,7 +425,10 @@ async function main(): Promise<void> {
     const { rows, off, on, bare } = measured;
     const http = await httpRows(model, measured.onContender);
     await measured.close();
+    const threads = await threadRows(model);
+    if (typeof threads !== "string") rows.push(...threads.rows);
     if (typeof http !== "string") rows.push(...http);
+    const threadsSpeedup = typeof threads === "string" ? 1 : threads.speedup;
     const speedup = on.get(32)!.requestsPerSecond / off.get(32)!.requestsPerSecond;
     const overheadPct = (on.get(1)!.p50Ms / bare.p50Ms - 1) * 100;
     console.log(
@@ -388,8 +448,17 @@ async function main(): Promise<void> {
     console.log(
       `targets: batching ≥ 1.5× throughput at concurrency 32 with p99 no worse (${speedup.toFixed(2)}×, p99 ${ratio(on.get(32)!.p99Ms, off.get(32)!.p99Ms)}); overhead ≤ 25 % (${overheadPct.toFixed(1)} %)`,
     );
+    if (typeof threads === "string") console.log(`inference threads: not compared — ${threads}`);
+    else {
+      const [oneRow, allRow] = threads.rows;
+      console.log(
+        `target: ${THREADS} inference threads ≥ 1.6× the throughput of 1 at concurrency ${THREADS_CONCURRENCY} with p99 no worse (${threadsSpeedup.toFixed(2)}×, p99 ${ratio(allRow.result.p99Ms, oneRow.result.p99Ms)})`,
+      );
+    }
     if (typeof http === "string") console.log(`HTTP classifyImage: not measured — ${http}`);
-    console.log(`bench:serve batching_speedup=${speedup.toFixed(2)} overhead_pct=${overheadPct.toFixed(1)}`);
+    console.log(
+      `bench:serve batching_speedup=${speedup.toFixed(2)} overhead_pct=${overheadPct.toFixed(1)} threads_speedup=${threadsSpeedup.toFixed(2)}`,
+    );
   } finally {
     await rm(directory, { recursive: true, force: true });
   }

@@ -1,3 +1,4 @@
+import os from "node:os";
 import path from "node:path";
 
 /** Which TensorFlow.js backend to use; `auto` tries tensorflow-gpu → tensorflow → wasm → cpu. */
@@ -65,6 +66,11 @@ export interface Config {
    * (`LOGOLAB_SERVE_INFERENCE_THREAD`; on by default).
    */
   isInferenceThreadEnabled: boolean;
+  /**
+   * Inference threads serving forward passes at once (`LOGOLAB_SERVE_THREADS`; default: the
+   * machine's cores): each holds every served model, the micro-batcher feeds the least busy one.
+   */
+  serveThreads: number;
   /** Whether `classifyImage` may fetch `imageUrl` (`LOGOLAB_IMAGE_URL_ENABLED`; off by default). */
   isImageUrlEnabled: boolean;
   /** Largest image fetched from a URL in bytes (`LOGOLAB_IMAGE_URL_MAX_BYTES`). */
@@ -165,6 +171,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     serveMaxQueue: readInt(env, "LOGOLAB_SERVE_MAX_QUEUE", 256, 1),
     serveCacheBytes: readInt(env, "LOGOLAB_SERVE_CACHE_MB", 512, 1) * 1024 * 1024,
     isInferenceThreadEnabled: readBool(env, "LOGOLAB_SERVE_INFERENCE_THREAD", true),
+    serveThreads: readInt(env, "LOGOLAB_SERVE_THREADS", os.availableParallelism(), 1),
     isImageUrlEnabled: readBool(env, "LOGOLAB_IMAGE_URL_ENABLED", false),
     imageUrlMaxBytes: readInt(env, "LOGOLAB_IMAGE_URL_MAX_BYTES", 10 * 1024 * 1024, 1024),
     imageUrlTimeoutMs: readInt(env, "LOGOLAB_IMAGE_URL_TIMEOUT_MS", 5_000, 100),

@@ -15,7 +15,12 @@ const BUILD_DIR = path.resolve(__dirname, "..", "..", "..");
 
 /** Why the HTTP phase cannot run against this build, or undefined when it can. */
 export function httpUnavailableReason(): string | undefined {
-  const needed = ["server.js", "resolvers/classification.js", "jobs/modelServing.js", "ml/classifier.js"];
+  const needed = [
+    "server.js",
+    "resolvers/classification.js",
+    "serving/modelServing.js",
+    "serving/classifier.js",
+  ];
   const missing = needed.filter((file) => !existsSync(path.join(BUILD_DIR, file)));
   if (missing.length > 0) return `dist/ lacks ${missing.join(", ")} (run \`npm run build\`)`;
   return undefined;
@@ -98,6 +103,9 @@ export async function startServeHttpTarget(model: BenchModel): Promise<ServeHttp
         LOGOLAB_WORKERS: "0",
         LOGOLAB_CLASSIFY_RATE: "100000",
         LOGOLAB_CLASSIFY_BURST: "100000",
+        // One inference thread, like the in-process Classifier it is compared with.
+        LOGOLAB_SERVE_THREADS: "1",
+        LOGOLAB_LOG_LEVEL: "silent",
       },
       { databaseName: "logolab_bench_serve", logError: () => undefined },
     );

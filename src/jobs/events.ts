@@ -2,6 +2,7 @@ import pg from "pg";
 import type { BatchProgress } from "../ml/train";
 import type { RunEventKind } from "../vocabulary";
 import { Channel } from "./channel";
+import { retryWhileUnreachable } from "./databaseRetry";
 
 /** What changed about a run (SNAPSHOT is not published: each subscription makes its own). */
 export type PublishedRunEventKind = Exclude<RunEventKind, "SNAPSHOT">;
@@ -130,9 +131,7 @@ export class PostgresEventBus implements EventBus {
     });
     client.on("end", () => {
       // Reconnect unless closing: events missed meanwhile are covered by subscribers' snapshots.
-      if (!this.isClosed) {
-        this.reconnectTimer = setTimeout(() => void this.listen().catch(this.logError), 1000);
-      }
+      if (!this.isClosed) this.scheduleListen();
     });
     await client.query(`LISTEN ${RUN_EVENTS_CHANNEL}`);
     // A reconnection that finished after close() must not keep a connection open.
@@ -140,10 +139,38 @@ export class PostgresEventBus implements EventBus {
     else this.listener = client;
   }
 
+  /** Listens again in a second, and keeps trying every second while the database is unreachable. */
+  private scheduleListen(): void {
+    clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = setTimeout(() => {
+      void this.listen().catch((error: unknown) => {
+        this.logError(error);
+        if (!this.isClosed) this.scheduleListen();
+      });
+    }, 1000);
+  }
+
+  /** The publishing session; a broken one (its server went away) is replaced. */
+  private async publisherClient(): Promise<pg.Client> {
+    if (this.publisher === undefined) this.publisher = await this.connectClient();
+    return this.publisher;
+  }
+
+  private async notify(message: RunEventMessage): Promise<void> {
+    const client = await this.publisherClient();
+    try {
+      await client.query("SELECT pg_notify($1, $2)", [RUN_EVENTS_CHANNEL, JSON.stringify(message)]);
+    } catch (error) {
+      // A session that lost its server stays unusable: drop it, the next attempt reconnects.
+      if (this.publisher === client) this.publisher = undefined;
+      void client.end().catch(() => undefined);
+      throw error;
+    }
+  }
+
   publish(message: RunEventMessage): Promise<void> {
-    const sent = this.publishChain.then(() =>
-      this.publisher!.query("SELECT pg_notify($1, $2)", [RUN_EVENTS_CHANNEL, JSON.stringify(message)]),
-    );
+    // Retried through a database outage inside the chain, so events stay in order.
+    const sent = this.publishChain.then(() => retryWhileUnreachable(() => this.notify(message)));
     this.publishChain = sent.catch(() => undefined);
     return sent.then(() => undefined);
   }

@@ -8,6 +8,7 @@ import { hasCheckpoint, type EpochMetrics } from "../ml/checkpoint";
 import type { BatchProgress } from "../ml/train";
 import { freezeBestCheckpoint, runCheckpointDir } from "./checkpointStore";
 import type { EventBus, RunEventMessage } from "./events";
+import { retryWhileUnreachable } from "./databaseRetry";
 import { epochRecordOf } from "./epochRecord";
 import { ProgressThrottle } from "../progressThrottle";
 import type { TrainingJob, TrainingQueue } from "./trainingQueue";
@@ -45,7 +46,12 @@ export interface TrainingObserver {
   onEpochRecorded?(metrics: EpochMetrics): void;
   /** A run this worker trained ended or went back to the queue. */
   onRunConcluded?(conclusion: RunConclusion): void;
+  /** A database step was retried because PostgreSQL could not be reached. */
+  onDatabaseRetry?(step: DatabaseStep): void;
 }
+
+/** The worker's database steps that survive an outage by retrying. */
+export type DatabaseStep = "claim" | "epoch" | "finish" | "requeue";
 
 interface ActiveRun {
   runId: string;
@@ -135,6 +141,13 @@ export class TrainingWorker {
     }
   }
 
+  /** {@link retryWhileUnreachable}, reporting each retry to the observers. */
+  private retrying<T>(step: DatabaseStep, work: () => Promise<T>): Promise<T> {
+    return retryWhileUnreachable(work, {
+      onRetry: () => this.notify((observer) => observer.onDatabaseRetry?.(step)),
+    });
+  }
+
   private async publish(message: Omit<RunEventMessage, "at">): Promise<void> {
     await this.bus.publish({ ...message, at: new Date().toISOString() });
   }
@@ -192,7 +205,18 @@ export class TrainingWorker {
 
   /** One queue job: claim the run, train it in a child, record the outcome. Never throws. */
   private async handle(job: TrainingJob): Promise<void> {
-    const run = await this.registry.runLifecycle.claim(job.runId, this.workerId);
+    try {
+      await this.handleClaimed(job);
+    } catch (error) {
+      // A throw here would reach pg-boss, whose own `fail` call fails too while the database is down.
+      this.logError(error);
+    }
+  }
+
+  private async handleClaimed(job: TrainingJob): Promise<void> {
+    const run = await this.retrying("claim", () =>
+      this.registry.runLifecycle.claim(job.runId, this.workerId),
+    );
     if (!run) return; // cancelled while queued, or already taken
     await this.publish({ runId: run.id, kind: "STATUS", status: "RUNNING" });
     // Cancellation arrives as an event (immediately) and through the heartbeat (if the event is missed).
@@ -246,9 +270,9 @@ export class TrainingWorker {
       // Stopped by this worker's shutdown, not by a user (a child that died meanwhile was most likely
       // signalled with its parent): another worker resumes from the checkpoint.
       // requeue() matches the row as it is now (the heartbeat moved since the claim).
-      const current = await this.registry.runs.get(run.id);
-      if (current && (await this.registry.runLifecycle.requeue(current))) {
-        await this.enqueue(run.id);
+      const current = await this.retrying("requeue", () => this.registry.runs.get(run.id));
+      if (current && (await this.retrying("requeue", () => this.registry.runLifecycle.requeue(current)))) {
+        await this.retrying("requeue", () => this.enqueue(run.id));
         await this.publish({ runId: run.id, kind: "STATUS", status: "QUEUED" });
         this.notify((observer) => observer.onRunConcluded?.("REQUEUED"));
       }
@@ -256,7 +280,10 @@ export class TrainingWorker {
     }
     const status = outcome.kind === "finished" ? outcome.status : "FAILED";
     const error = outcome.kind === "finished" ? null : outcome.message;
-    if (await this.registry.runLifecycle.finish(run.id, status, error, this.workerId)) {
+    const isFinished = await this.retrying("finish", () =>
+      this.registry.runLifecycle.finish(run.id, status, error, this.workerId),
+    );
+    if (isFinished) {
       this.notify((observer) => observer.onRunConcluded?.(status));
       await this.publish({ runId: run.id, kind: "STATUS", status });
     }
@@ -290,7 +317,10 @@ export class TrainingWorker {
     isBest: boolean,
   ): Promise<void> {
     const best = isBest ? await freezeBestCheckpoint(checkpointDir, metrics.epoch) : null;
-    const isNew = await this.registry.runLifecycle.recordEpoch(runId, epochRecordOf(metrics), best);
+    // Retried through a database outage: the child waits for this commit before training on.
+    const isNew = await this.retrying("epoch", () =>
+      this.registry.runLifecycle.recordEpoch(runId, epochRecordOf(metrics), best),
+    );
     // Published after the commit but not awaited: training need not wait for the NOTIFY round trip,
     // and the bus keeps publishes in order (this EPOCH before the run's final STATUS).
     if (isNew) {

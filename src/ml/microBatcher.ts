@@ -4,6 +4,8 @@ export interface MicroBatcherOptions {
   maxBatchSize: number;
   /** Longest an input waits for others to join its batch, ms. */
   maxQueueDelayMs: number;
+  /** Batches running at once (one per inference thread; default 1). */
+  maxConcurrentBatches?: number;
 }
 
 /** Runs one batch: one output per input, in input order. */
@@ -27,14 +29,15 @@ interface QueuedInput<Input, Output> {
 /**
  * Dynamic micro-batching in the manner of Triton's dynamic batcher: inputs queue until
  * `maxBatchSize` are waiting or the oldest has waited `maxQueueDelayMs`, then run as one batch;
- * batches run one at a time and whatever queued meanwhile forms the next. One difference: when no
+ * up to `maxConcurrentBatches` batches run at once (one per inference thread) and whatever queued
+ * meanwhile forms the next. One difference: when no
  * announced input is still being prepared ({@link expect}), nothing is known to be coming, so the
  * queue runs at once instead of idling for the delay (a lone request pays no batching latency).
  */
 export class MicroBatcher<Input, Output> {
   private readonly queue: QueuedInput<Input, Output>[] = [];
   private announced = 0;
-  private isRunning = false;
+  private running = 0;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -80,31 +83,46 @@ export class MicroBatcher<Input, Output> {
     });
   }
 
-  private schedule(): void {
-    if (this.isRunning || this.queue.length === 0) return;
-    if (this.queue.length >= this.options.maxBatchSize || this.announced === 0) {
-      void this.runNext();
-      return;
-    }
-    if (this.timer !== undefined) return;
-    const waitMs = this.queue[0].enqueuedAt + this.options.maxQueueDelayMs - performance.now();
-    this.timer = setTimeout(() => void this.runNext(), Math.max(0, waitMs));
+  private get maxConcurrentBatches(): number {
+    return this.options.maxConcurrentBatches ?? 1;
   }
 
-  private async runNext(): Promise<void> {
+  private schedule(): void {
+    while (this.running < this.maxConcurrentBatches && this.queue.length > 0) {
+      if (this.queue.length >= this.options.maxBatchSize || this.announced === 0) {
+        this.startBatch();
+        continue;
+      }
+      if (this.timer !== undefined) return;
+      const waitMs = this.queue[0].enqueuedAt + this.options.maxQueueDelayMs - performance.now();
+      this.timer = setTimeout(
+        () => {
+          this.timer = undefined;
+          if (this.running < this.maxConcurrentBatches && this.queue.length > 0) this.startBatch();
+          this.schedule();
+        },
+        Math.max(0, waitMs),
+      );
+      return;
+    }
+  }
+
+  private startBatch(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.isRunning || this.queue.length === 0) return;
     const batch = this.queue.splice(0, this.options.maxBatchSize);
-    this.isRunning = true;
-    try {
-      const outputs = await this.runBatch(batch.map((queued) => queued.input));
-      batch.forEach((queued, i) => queued.resolve(outputs[i]));
-    } catch (error) {
-      for (const queued of batch) queued.reject(error);
-    } finally {
-      this.isRunning = false;
-      this.schedule();
-    }
+    this.running++;
+    // A runner that throws at once rejects its batch like one whose promise rejects.
+    void new Promise<Output[]>((resolve) => resolve(this.runBatch(batch.map((queued) => queued.input))))
+      .then(
+        (outputs) => batch.forEach((queued, i) => queued.resolve(outputs[i])),
+        (error: unknown) => {
+          for (const queued of batch) queued.reject(error);
+        },
+      )
+      .finally(() => {
+        this.running--;
+        this.schedule();
+      });
   }
 }

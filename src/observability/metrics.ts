@@ -79,6 +79,13 @@ export class LogoLabMetrics {
     registers: [this.registry],
   });
 
+  readonly databaseRetries = new Counter({
+    name: "logolab_database_retries_total",
+    help: "Database steps of this process's workers retried because PostgreSQL could not be reached, by step",
+    labelNames: ["step"] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }

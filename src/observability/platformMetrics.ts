@@ -33,6 +33,7 @@ export function observePlatform(metrics: LogoLabMetrics, parts: ObservedParts): 
         metrics.trainingImagesPerSecond.set(epoch.imagesPerSecond);
       },
       onRunConcluded: (conclusion) => metrics.runsConcluded.inc({ conclusion }),
+      onDatabaseRetry: (step) => metrics.databaseRetries.inc({ step }),
     });
   }
   metrics.addCollectedGauge(

@@ -14,6 +14,7 @@ import { ConcurrencyLimit } from "../ml/concurrencyLimit";
 import { assertSupportedSignature } from "../ml/imageSignature";
 import { DEFAULT_MAX_PIXELS, renderEvaluationView, renderFullView, writeScaledPixels } from "../ml/images";
 import { InProcessInference, type InferenceEngine, type ModelHandle } from "../ml/inferenceEngine";
+import { InferencePool } from "../ml/inferencePool";
 import { InferenceThread } from "../ml/inferenceThread";
 import { MicroBatcher } from "../ml/microBatcher";
 import { ModelCache } from "../ml/modelCache";
@@ -47,6 +48,12 @@ export interface ClassifierOptions {
   isInferenceThreadEnabled?: boolean;
   /** Backend preference of the inference thread: the process's `LOGOLAB_ML_BACKEND` (default `auto`). */
   mlBackend?: MlBackendPreference;
+  /**
+   * Inference threads (with `isInferenceThreadEnabled`; default 1): each holds every served model
+   * and the micro-batcher hands each batch to the least busy one, so on wasm, where one forward
+   * pass uses one core, serving uses as many cores. `serve` sets it from `LOGOLAB_SERVE_THREADS`.
+   */
+  inferenceThreads?: number;
 }
 
 /** Counters since the classifier was created, and its current load. */
@@ -65,8 +72,8 @@ export interface ClassifierStats {
   modelLoads: number;
   modelEvictions: number;
   /**
-   * `tf.memory().numTensors` in the thread that runs the forward passes: this one, or the inference
-   * thread as of its latest reply (every reply carries it). Constant across requests unless a leak.
+   * `tf.memory().numTensors` in the threads that run the forward passes: this one, or the inference
+   * threads summed, each as of its latest reply (every reply carries it). Constant across requests unless a leak.
    */
   inferenceTensors: number;
 }
@@ -100,6 +107,7 @@ const DEFAULTS: Omit<Required<ClassifierOptions>, "decodeConcurrency"> = {
   isBatchingEnabled: true,
   isInferenceThreadEnabled: false,
   mlBackend: "auto",
+  inferenceThreads: 1,
 };
 /** Guess of one forward pass's duration before any has been timed, ms (for retry-after hints). */
 const INITIAL_BATCH_MS = 100;
@@ -158,7 +166,7 @@ export class Classifier {
     const defined = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
     const merged = { ...DEFAULTS, ...defined };
     this.options = { decodeConcurrency: merged.maxBatchSize, ...merged };
-    for (const name of ["maxBatchSize", "maxQueueLength", "decodeConcurrency"] as const) {
+    for (const name of ["maxBatchSize", "maxQueueLength", "decodeConcurrency", "inferenceThreads"] as const) {
       const value = this.options[name];
       if (!Number.isInteger(value) || value < 1) throw new RangeError(`${name} must be ≥ 1, got ${value}`);
     }
@@ -167,14 +175,17 @@ export class Classifier {
       if (!Number.isFinite(value) || value < 0) throw new RangeError(`${name} must be ≥ 0, got ${value}`);
     }
     this.decodeSlots = new ConcurrencyLimit(this.options.decodeConcurrency);
-    this.engine = this.options.isInferenceThreadEnabled
-      ? new InferenceThread({ mlBackend: this.options.mlBackend })
-      : new InProcessInference();
+    this.engine = this.createEngine();
     this.models = new ModelCache<ServedModel>({
       capacityBytes: this.options.cacheBytes,
       load: (directory) => this.loadModel(directory),
       dispose: (served) => this.engine.dispose(served.model),
     });
+  }
+
+  /** Threads that run forward passes at once (1 in the calling thread or one inference thread). */
+  get inferenceThreads(): number {
+    return this.options.isInferenceThreadEnabled ? this.options.inferenceThreads : 1;
   }
 
   /** Whether forward passes run in the inference worker thread (false: in the calling thread). */
@@ -262,6 +273,14 @@ export class Classifier {
     };
   }
 
+  private createEngine(): InferenceEngine {
+    const { isInferenceThreadEnabled, inferenceThreads, mlBackend } = this.options;
+    if (!isInferenceThreadEnabled) return new InProcessInference();
+    return inferenceThreads > 1
+      ? new InferencePool(inferenceThreads, { mlBackend })
+      : new InferenceThread({ mlBackend });
+  }
+
   /** Refuses new requests, waits for those in flight, then disposes every model and stops the engine. */
   async close(): Promise<void> {
     this.isClosed = true;
@@ -336,8 +355,12 @@ export class Classifier {
       manifest,
       batcher: new MicroBatcher<Uint8Array, Float32Array>(
         this.isBatchingEnabled
-          ? { maxBatchSize: this.options.maxBatchSize, maxQueueDelayMs: this.options.maxQueueDelayMs }
-          : { maxBatchSize: 1, maxQueueDelayMs: 0 },
+          ? {
+              maxBatchSize: this.options.maxBatchSize,
+              maxQueueDelayMs: this.options.maxQueueDelayMs,
+              maxConcurrentBatches: this.inferenceThreads,
+            }
+          : { maxBatchSize: 1, maxQueueDelayMs: 0, maxConcurrentBatches: this.inferenceThreads },
         (images) => this.forward(served, images),
       ),
     };

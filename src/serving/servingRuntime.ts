@@ -24,6 +24,7 @@ export function createServingRuntime(config: Config, registry: Registry): Servin
     maxQueueLength: config.serveMaxQueue,
     cacheBytes: config.serveCacheBytes,
     isInferenceThreadEnabled: config.isInferenceThreadEnabled,
+    inferenceThreads: config.serveThreads,
     mlBackend: config.mlBackend,
   });
   const serving = new ModelServing(registry, classifier, {

@@ -70,4 +70,51 @@ describe("MicroBatcher", () => {
     ticket.cancel();
     expect(() => ticket.cancel()).toThrow("batch ticket already used");
   });
+
+  it("runs up to maxConcurrentBatches batches at once, one per inference thread", async () => {
+    const releases: (() => void)[] = [];
+    const started: number[][] = [];
+    const runner = (inputs: number[]) =>
+      new Promise<number[]>((resolve) => {
+        started.push(inputs);
+        releases.push(() => resolve(inputs.map((x) => x * 10)));
+      });
+    const batcher = new MicroBatcher<number, number>(
+      { maxBatchSize: 2, maxQueueDelayMs: 0, maxConcurrentBatches: 2 },
+      runner,
+    );
+    const tickets = [1, 2, 3, 4, 5, 6].map(() => batcher.expect());
+    const outputs = Promise.all(tickets.map((ticket, i) => ticket.submit(i + 1)));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(started).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
+    releases.shift()!();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(started).toEqual([
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ]);
+    while (releases.length > 0) releases.shift()!();
+    expect(await outputs).toEqual([10, 20, 30, 40, 50, 60]);
+  });
+
+  it("runs one batch at a time by default", async () => {
+    let running = 0;
+    let mostRunning = 0;
+    const batcher = new MicroBatcher<number, number>(
+      { maxBatchSize: 1, maxQueueDelayMs: 0 },
+      async (inputs) => {
+        running++;
+        mostRunning = Math.max(mostRunning, running);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        running--;
+        return inputs;
+      },
+    );
+    await Promise.all([1, 2, 3, 4].map((x) => batcher.submit(x)));
+    expect(mostRunning).toBe(1);
+  });
 });
