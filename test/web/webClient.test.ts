@@ -217,6 +217,8 @@ it("promotes a run, previewing how it differs from the alias's holder", async ()
   const preview = page.getByTestId("promotion-preview");
   await preview.getByRole("table").waitFor();
   expect(await preview.innerText()).toContain("learningRate");
+  await expectAccessible("models");
+  await screenshot("models");
   await page.getByRole("button", { name: "Promote" }).click();
   await page
     .locator('[data-alias="production"]')
@@ -225,8 +227,6 @@ it("promotes a run, previewing how it differs from the alias's holder", async ()
   expect(await page.getByRole("table", { name: "history of production" }).locator("tbody tr").count()).toBe(
     2,
   );
-  await expectAccessible("models");
-  await screenshot("models");
 });
 
 it("classifies an uploaded image with the promoted model and shows the expected label", async () => {
