@@ -157,6 +157,15 @@ it("starts a short run from the form and watches its curves grow live, without n
   await page.locator(".heatmap-cell").first().waitFor();
   await expectAccessible("run");
   await screenshot("run");
+  // The heatmap is keyboard-operable: a roving focus moves with the arrows, Enter opens the cell.
+  await page.locator('.heatmap-cell[tabindex="0"]').focus();
+  await page.keyboard.press("ArrowRight");
+  expect(await page.evaluate(() => document.activeElement?.getAttribute("data-cell"))).toBe("0-1");
+  expect(await page.evaluate(() => document.activeElement?.getAttribute("aria-label"))).toMatch(
+    /^true blue, predicted green: \d+ images, [\d.]+ % of the row$/,
+  );
+  await page.keyboard.press("Enter");
+  await page.waitForURL(/\/errors\?truth=blue&predicted=green$/);
 });
 
 it("cancels a queued run from the runs table", async () => {
