@@ -45,8 +45,8 @@ export function cellLabel(
   return `true ${truth}, predicted ${predicted}: ${what}, ${share} % of the row`;
 }
 
-/** The grid's rows as HTML: a header row, then one row per true label. */
-export function heatmapHtml(props: HeatmapProps, cellPx: number): string {
+/** Colours and labels of every cell, from counts (shared by the first draw and the in-place updates). */
+function cellContents(props: HeatmapProps): { background: string[][]; label: string[][] } {
   const { labels, counts, isRowNormalised = false, isDiverging = false } = props;
   const rowTotals = counts.map((row) => row.reduce((a, b) => a + Math.abs(b), 0));
   const values = counts.map((row, r) =>
@@ -54,21 +54,42 @@ export function heatmapHtml(props: HeatmapProps, cellPx: number): string {
   );
   let max = 0;
   for (const row of values) for (const v of row) max = Math.max(max, Math.abs(v));
+  return {
+    background: values.map((row) => row.map((v) => colour(v, max, isDiverging))),
+    label: counts.map((row, r) =>
+      row.map((count, c) => cellLabel(labels[r], labels[c], count, rowTotals[r], isDiverging)),
+    ),
+  };
+}
+
+function updateCells(element: HTMLElement, props: HeatmapProps) {
+  const { background, label } = cellContents(props);
+  for (const cell of element.querySelectorAll<HTMLElement>("[data-cell]")) {
+    const [r, c] = cell.dataset.cell!.split("-").map(Number);
+    if (cell.style.background !== background[r][c]) cell.style.background = background[r][c];
+    if (cell.getAttribute("aria-label") !== label[r][c]) cell.setAttribute("aria-label", label[r][c]);
+  }
+}
+
+/** The grid's rows as HTML: a header row, then one row per true label. */
+export function heatmapHtml(props: HeatmapProps, cellPx: number): string {
+  const { labels } = props;
+  const { background, label } = cellContents(props);
   const names = labels.map(escape);
   const parts: string[] = [
     '<div role="row" style="display:contents"><span role="columnheader" class="heatmap-corner">true ↓ / predicted →</span>',
   ];
-  for (const name of names)
+  for (const name of names) {
     parts.push(`<span role="columnheader" class="heatmap-col" title="${name}"><span>${name}</span></span>`);
+  }
   parts.push("</div>");
   for (let r = 0; r < labels.length; r++) {
     parts.push(
       `<div role="row" style="display:contents"><span role="rowheader" class="heatmap-rowhead" title="${names[r]}">${names[r]}</span>`,
     );
     for (let c = 0; c < labels.length; c++) {
-      const label = escape(cellLabel(labels[r], labels[c], counts[r][c], rowTotals[r], isDiverging));
       parts.push(
-        `<span role="gridcell" data-cell="${r}-${c}" tabindex="${r === 0 && c === 0 ? 0 : -1}" aria-label="${label}" class="heatmap-cell${r === c ? " diagonal" : ""}" style="background:${colour(values[r][c], max, isDiverging)};height:${cellPx}px"></span>`,
+        `<span role="gridcell" data-cell="${r}-${c}" tabindex="-1" aria-label="${escape(label[r][c])}" class="heatmap-cell${r === c ? " diagonal" : ""}" style="background:${background[r][c]};height:${cellPx}px"></span>`,
       );
     }
     parts.push("</div>");
@@ -84,8 +105,16 @@ export const Heatmap = memo(function Heatmap(props: HeatmapProps) {
   const [hover, setHover] = useState("");
   const cellPx = Math.max(10, Math.min(40, Math.floor(560 / Math.max(1, n))));
 
+  const drawn = useRef("");
   useLayoutEffect(() => {
     const element = grid.current!;
+    const shape = JSON.stringify([labels, cellPx]);
+    if (drawn.current === shape) {
+      // Same labels (a live run's next epoch): recolour and relabel the cells in place; no new DOM.
+      updateCells(element, props);
+      return;
+    }
+    drawn.current = shape;
     const wasFocused = element.contains(document.activeElement);
     element.innerHTML = heatmapHtml(props, cellPx);
     const [r, c] = focus.current[0] < n && focus.current[1] < n ? focus.current : [0, 0];
