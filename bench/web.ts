@@ -194,7 +194,14 @@ async function main() {
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
     const renderMs = median(renders);
 
+    const [load1] = os.loadavg();
     const rows: [string, string, string, string][] = [
+      [
+        "machine: CPUs / load average (1 min) at the end",
+        `${os.cpus().length} / ${load1.toFixed(1)}`,
+        "",
+        "",
+      ],
       [
         "first load (/): HTML + JS + CSS, gzip",
         `${firstLoadKb.toFixed(1)} KB`,

@@ -1,3 +1,4 @@
+import path from "node:path";
 import { launchBrowser, type TestBrowser } from "../support/browser";
 import { startTestServer, type TestServer } from "../support/testServer";
 
@@ -38,6 +39,7 @@ it("opens the offline explorer at /graphql, runs { health { status } } and shows
   await response.getByText('"ok"').waitFor();
   expect(await response.innerText()).toMatch(/"status":\s*"ok"/);
   expect(requested.every((url) => url.startsWith(server.url))).toBe(true);
+  await page.screenshot({ path: path.resolve(__dirname, "../../docs/screenshots/explorer.png") });
   expect(browser.outsideRequests).toEqual([]);
   expect(browser.pageErrors).toEqual([]);
   await context.close();

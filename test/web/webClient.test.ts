@@ -157,6 +157,15 @@ it("starts a short run from the form and watches its curves grow live, without n
   await page.locator(".heatmap-cell").first().waitFor();
   await expectAccessible("run");
   await screenshot("run");
+  // The heatmap is keyboard-operable: a roving focus moves with the arrows, Enter opens the cell.
+  await page.locator('.heatmap-cell[tabindex="0"]').focus();
+  await page.keyboard.press("ArrowRight");
+  expect(await page.evaluate(() => document.activeElement?.getAttribute("data-cell"))).toBe("0-1");
+  expect(await page.evaluate(() => document.activeElement?.getAttribute("aria-label"))).toMatch(
+    /^true blue, predicted green: \d+ images, [\d.]+ % of the row$/,
+  );
+  await page.keyboard.press("Enter");
+  await page.waitForURL(/\/errors\?truth=blue&predicted=green$/);
 });
 
 it("cancels a queued run from the runs table", async () => {
@@ -217,6 +226,8 @@ it("promotes a run, previewing how it differs from the alias's holder", async ()
   const preview = page.getByTestId("promotion-preview");
   await preview.getByRole("table").waitFor();
   expect(await preview.innerText()).toContain("learningRate");
+  await expectAccessible("models");
+  await screenshot("models");
   await page.getByRole("button", { name: "Promote" }).click();
   await page
     .locator('[data-alias="production"]')
@@ -225,8 +236,6 @@ it("promotes a run, previewing how it differs from the alias's holder", async ()
   expect(await page.getByRole("table", { name: "history of production" }).locator("tbody tr").count()).toBe(
     2,
   );
-  await expectAccessible("models");
-  await screenshot("models");
 });
 
 it("classifies an uploaded image with the promoted model and shows the expected label", async () => {

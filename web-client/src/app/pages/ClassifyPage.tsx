@@ -161,7 +161,7 @@ export default function ClassifyPage() {
                 </div>
               ))}
             </div>
-            <p className="muted">
+            <p className="muted wrap">
               {result.box ? "box drawn on the image" : "this model gives no box"} ·{" "}
               {result.latencyMs.toFixed(1)} ms · model {result.modelVersion}
             </p>

@@ -189,7 +189,8 @@ export default function RunPage({ runId }: { runId: string }) {
   const [cancelState, cancelRun] = useMutation(CANCEL_RUN);
   const buffer = useRef(new EpochBuffer());
   const feeds = useRef<{ loss?: ChartFeed; accuracy?: ChartFeed }>({});
-  const [epochCount, setEpochCount] = useState(0);
+  /** What React renders (heatmap, bars, slider): a copy of the buffer, refreshed at most once a second. */
+  const [snapshot, setSnapshot] = useState<readonly EpochRow[]>([]);
   const [progress, setProgress] = useState<Progress | null>(null);
   const [live, setLive] = useState<{ status?: RunStatus; error?: string | null; connected: boolean }>({
     connected: false,
@@ -201,15 +202,22 @@ export default function RunPage({ runId }: { runId: string }) {
   // Charts are fed straight from the buffer (batched per frame by LineChart); React re-renders
   // the rest of the page at most twice a second, whatever the event rate.
   const renderTimer = useRef(0);
+  const hasSnapshot = useRef(false);
   const redraw = useCallback(() => {
     const rows = buffer.current.rows;
     feeds.current.loss?.set(lossData(rows, settings.current.xMode, settings.current.smoothing));
     feeds.current.accuracy?.set(accuracyData(rows, settings.current.xMode, settings.current.smoothing));
+    if (!hasSnapshot.current) {
+      // The history's first read shows at once; later epochs are batched.
+      hasSnapshot.current = true;
+      setSnapshot(buffer.current.rows.slice());
+      return;
+    }
     if (!renderTimer.current) {
       renderTimer.current = window.setTimeout(() => {
         renderTimer.current = 0;
         // A transition: React renders the heatmap and bars in slices, never one long task.
-        startTransition(() => setEpochCount(buffer.current.rows.length));
+        startTransition(() => setSnapshot(buffer.current.rows.slice()));
       }, 1000);
     }
   }, []);
@@ -217,6 +225,7 @@ export default function RunPage({ runId }: { runId: string }) {
 
   useEffect(() => {
     buffer.current = new EpochBuffer();
+    hasSnapshot.current = false;
     let isCurrent = true;
     async function catchUp() {
       const result = await client
@@ -257,7 +266,11 @@ export default function RunPage({ runId }: { runId: string }) {
             const progress = event.progress;
             startTransition(() => setProgress(progress));
           }
-          if (event.kind !== "PROGRESS" || !liveRef.current.connected) {
+          const isChanged =
+            !liveRef.current.connected ||
+            liveRef.current.status !== event.run.status ||
+            liveRef.current.error !== event.run.error;
+          if (isChanged) {
             const next = { status: event.run.status, error: event.run.error, connected: true };
             liveRef.current = next;
             setLive(next);
@@ -285,13 +298,12 @@ export default function RunPage({ runId }: { runId: string }) {
 
   useEffect(() => redraw(), [smoothing, xMode, redraw]);
 
-  const rows = buffer.current.rows;
+  const rows = snapshot;
   const run = data?.run;
   const status = live.status ?? run?.status ?? "QUEUED";
   const selectedEpoch = Number(params.get("epoch") ?? rows.at(-1)?.epoch ?? 0);
   const shown = useDeferredValue(rows.find((r) => r.epoch === selectedEpoch) ?? rows.at(-1));
   const baseline = rows.at(-1)?.majorityBaselineAccuracy;
-  void epochCount;
 
   const lossLines = useMemo(
     () => [

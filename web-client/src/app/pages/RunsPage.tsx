@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from "react";
-import { useMutation, useQuery } from "urql";
+import { useClient, useMutation, useQuery } from "urql";
 import { failureOf } from "../api";
 import { Empty, ErrorState, Loading } from "../components/States";
 import { duration, pct, shortId, when } from "../format";
@@ -71,6 +71,13 @@ export default function RunsPage() {
   const [form, setForm] = useState<"" | "run" | "experiment">(params.get("new") === "run" ? "run" : "");
   const [scrollTop, setScrollTop] = useState(0);
 
+  const [more, setMore] = useState<{
+    key: string;
+    nodes: RunRow[];
+    endCursor: string | null;
+    hasNextPage: boolean;
+  }>();
+  const client = useClient();
   const [by, direction] = sort.split(":");
   const variables = useMemo(
     () => ({
@@ -90,7 +97,25 @@ export default function RunsPage() {
   }>({ query: RUNS, variables });
   const [cancelState, cancelRun] = useMutation(CANCEL_RUN);
 
-  const runs = useMemo(() => data?.runs.nodes ?? [], [data]);
+  // Further pages (keyset cursors) for the same filter and order, appended below the first.
+  const moreKey = JSON.stringify(variables);
+  const extra = more?.key === moreKey ? more : undefined;
+  const runs = useMemo(() => [...(data?.runs.nodes ?? []), ...(extra?.nodes ?? [])], [data, extra]);
+  const pageInfo = extra ?? data?.runs.pageInfo;
+  async function loadMore() {
+    if (!pageInfo?.endCursor) return;
+    const result = await client
+      .query(RUNS, { ...variables, after: pageInfo.endCursor }, { requestPolicy: "network-only" })
+      .toPromise();
+    const page = result.data?.runs;
+    if (!page) return;
+    setMore({
+      key: moreKey,
+      nodes: [...(extra?.nodes ?? []), ...page.nodes],
+      endCursor: page.pageInfo.endCursor,
+      hasNextPage: page.pageInfo.hasNextPage,
+    });
+  }
   // While runs are queued or running, the table refreshes itself every 2 s.
   const hasActive = runs.some((run) => isActive(run.status));
   useEffect(() => {
@@ -319,9 +344,14 @@ export default function RunsPage() {
           </table>
         </div>
       )}
-      {data?.runs.pageInfo.hasNextPage && (
-        <p className="muted">
-          Showing the first {runs.length} of {data.runs.totalCount}; narrow the filter to see others.
+      {data && pageInfo?.hasNextPage && (
+        <p className="row">
+          <span className="muted">
+            Showing {runs.length} of {data.runs.totalCount}.
+          </span>
+          <button type="button" onClick={() => void loadMore()}>
+            Load 100 more
+          </button>
         </p>
       )}
     </section>
