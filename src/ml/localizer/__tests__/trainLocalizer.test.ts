@@ -126,4 +126,20 @@ describe("LOCALIZER training and serving", () => {
     expect([...totals]).toEqual([data.train.length + noLogo]);
     expect(tf.memory().numTensors).toBe(before);
   }, 120_000);
+
+  it("resumes from a checkpoint: the epochs before it are kept and the rest train on", async () => {
+    const hyperparameters = withDefaults({ architecture: "LOCALIZER", imageSize: 128, epochs: 3, seed: 9 });
+    const common = { data, cacheDir: path.join(directory, "cache"), keepEveryEpoch: true };
+    const full = await train({ ...common, hyperparameters, checkpointDir: path.join(directory, "full") });
+    const resumed = await train({
+      ...common,
+      hyperparameters,
+      checkpointDir: path.join(directory, "resumed"),
+      resumeFrom: path.join(directory, "full", "epoch-001"),
+    });
+    expect(resumed.epochs.map((e) => e.epoch)).toEqual([1, 2, 3]);
+    expect(resumed.epochs[0]).toEqual(full.epochs[0]);
+    // Same negatives per (seed, epoch, image) and the optimizer state restored: epoch 2 matches closely.
+    expect(resumed.epochs[1].loss).toBeCloseTo(full.epochs[1].loss, 3);
+  }, 120_000);
 });
