@@ -99,6 +99,22 @@ describe("LOCALIZER training and serving", () => {
       expect(located / overlaps.length).toBeGreaterThanOrEqual(0.7);
       const stats = classifier.stats();
       expect(stats.classifiedImages).toBe(testBoxes.length);
+      // The inference worker thread (what `serve` uses) answers the same, box included.
+      const threaded = new Classifier({ isInferenceThreadEnabled: true });
+      try {
+        for (const { file } of testBoxes.slice(0, 3)) {
+          const bytes = await readFile(file);
+          const [here, there] = [
+            await classifier.classify(result.bestCheckpoint!, bytes, 3),
+            await threaded.classify(result.bestCheckpoint!, bytes, 3),
+          ];
+          expect(there.label).toBe(here.label);
+          expect(there.probability).toBeCloseTo(here.probability, 4);
+          expect(there.box).toEqual(here.box);
+        }
+      } finally {
+        await threaded.close();
+      }
     } finally {
       await classifier.close();
     }
