@@ -10,6 +10,7 @@ import type { LabeledImage } from "../../batches";
 import { readManifest } from "../../checkpoint";
 import { withDefaults } from "../../hyperparameters";
 import { train, type TrainingData } from "../../train";
+import { splitItems, writeShapeDataset } from "../../__tests__/fixtures/shapeImages";
 import { intersectionOverUnion } from "../imageDecision";
 
 const BRANDS = SYNTHLOGOS32_BRANDS.filter((b) => ["cocacola", "starbucks"].includes(b.className));
@@ -157,5 +158,27 @@ describe("LOCALIZER training and serving", () => {
     expect(resumed.epochs[0]).toEqual(full.epochs[0]);
     // Same negatives per (seed, epoch, image) and the optimizer state restored: epoch 2 matches closely.
     expect(resumed.epochs[1].loss).toBeCloseTo(full.epochs[1].loss, 3);
+  }, 120_000);
+
+  it("learns from logo images without boxes by multiple-instance learning", async () => {
+    const { labels, items } = await writeShapeDataset({
+      directory: path.join(directory, "shapes"),
+      classCount: 3,
+      imagesPerClass: 12,
+      seed: 2,
+      size: 96,
+    });
+    // Class 0 plays no-logo: its cells are negatives; the two shape classes have no boxes at all.
+    const shapes: TrainingData = { labels: ["no-logo", ...labels.slice(1)], ...splitItems(items, 4, 0) };
+    delete shapes.test;
+    expect(shapes.train.every((item) => item.boxes === undefined)).toBe(true);
+    const result = await train({
+      hyperparameters: withDefaults({ architecture: "LOCALIZER", imageSize: 96, epochs: 6, batchSize: 8 }),
+      data: shapes,
+      checkpointDir: path.join(directory, "mil"),
+      cacheDir: path.join(directory, "cache"),
+    });
+    expect(result.status).toBe("SUCCEEDED");
+    expect(Math.max(...result.epochs.map((e) => e.valAccuracy))).toBeGreaterThan(0.6);
   }, 120_000);
 });
