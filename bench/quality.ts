@@ -15,7 +15,8 @@
  * Last line: `bench:quality macro_f1=<x> accuracy=<y> baseline=<z> train_s=<t> classify_p50_ms=<p> real_macro_f1=<r|na>`.
  *
  * Run: npm run bench:quality -- [--brands 32] [--per-brand 100] [--val-per-brand 15]
- *      [--held-out-per-brand 20] [--no-logo <n>] [--epochs <n>] [--image-size 320] [--keep <dir>]
+ *      [--held-out-per-brand 20] [--no-logo <n>] [--epochs <n>] [--image-size 320] [--copy-paste]
+ *      [--keep <dir>] [--real <FlickrLogos-27 dir>]
  *      [--without <elements|all>]   (domain randomisation switched off in the training set: ablations)
  */
 import { existsSync } from "node:fs";
@@ -62,6 +63,7 @@ interface Options {
   imageSize: number | undefined;
   keep: string | undefined;
   real: string;
+  isCopyPaste: boolean;
   /** Domain randomisation of the training set (`--without <elements|all>`); the held-out set always has all of it. */
   trainingRandomisation: Randomisation;
 }
@@ -101,6 +103,7 @@ function parseOptions(argv: string[]): Options {
     keep: value("keep"),
     trainingRandomisation: parseWithout(value("without")),
     real: value("real") ?? REAL_DEV_SET,
+    isCopyPaste: argv.includes("--copy-paste"),
   };
 }
 
@@ -262,6 +265,7 @@ async function main(): Promise<void> {
       architecture: "LOCALIZER",
       ...(options.epochs === undefined ? {} : { epochs: options.epochs }),
       ...(options.imageSize === undefined ? {} : { imageSize: options.imageSize }),
+      ...(options.isCopyPaste ? { augmentations: ["COPY_PASTE" as const] } : {}),
     });
     const cacheDir = path.join(work, "cache");
     await rm(cacheDir, { recursive: true, force: true });
@@ -333,7 +337,7 @@ async function main(): Promise<void> {
       ],
     ];
     console.log(
-      `\nLOCALIZER ${hyperparameters.imageSize} px, ${options.brands} brands × ${options.perBrand} + ${noLogo} no-logo training images, ${data.validation.length} validation; best epoch ${result.bestEpoch}/${hyperparameters.epochs} (val macro-F1 ${fixed(best.valMacroF1)}, no-logo threshold ${fixed(best.noLogoThreshold ?? NaN)}); ${backend}`,
+      `\nLOCALIZER ${hyperparameters.imageSize} px${options.isCopyPaste ? " + COPY_PASTE" : ""}, ${options.brands} brands × ${options.perBrand} + ${noLogo} no-logo training images, ${data.validation.length} validation; best epoch ${result.bestEpoch}/${hyperparameters.epochs} (val macro-F1 ${fixed(best.valMacroF1)}, no-logo threshold ${fixed(best.noLogoThreshold ?? NaN)}); ${backend}`,
     );
     console.log(`| measure | held-out synthetic | real photos (FlickrLogos-27 dev) |`);
     console.log(`|---|---|---|`);

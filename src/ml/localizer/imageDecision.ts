@@ -91,3 +91,72 @@ export function intersectionOverUnion(a: ImageBox, b: ImageBox): number {
   const union = a.width * a.height + b.width * b.height - intersection;
   return union <= 0 ? 0 : intersection / union;
 }
+
+/** The threshold {@link chooseThresholdForMacroF1} picked and the macro-F1 it reaches. */
+export interface MacroF1ThresholdChoice {
+  threshold: number;
+  macroF1: number;
+}
+
+/**
+ * The no-logo threshold τ ("no-logo when P(no-logo) ≥ τ, else the best brand", as `decide`) that
+ * maximises macro-F1 on validation scores `[N, classCount]` — what LOCALIZER runs are selected and
+ * judged by (recognition F1, the whole-image heads' criterion, ignores the no-logo class's own F1
+ * and chose thresholds that missed many small logos). Candidates lie midway between consecutive
+ * distinct P(no-logo) values (plus 0 and 1 ends); ties go to the lower threshold. One sort and one
+ * sweep keeping per-class counts: O(N log N + N·classCount). Pure.
+ */
+export function chooseThresholdForMacroF1(
+  scores: ArrayLike<number>,
+  classCount: number,
+  actual: ArrayLike<number>,
+  noLogoIndex: number,
+): MacroF1ThresholdChoice {
+  const count = actual.length;
+  const images = Array.from({ length: count }, (_, n) => {
+    let brand = -1;
+    for (let c = 0; c < classCount; c++) {
+      if (c === noLogoIndex) continue;
+      if (brand < 0 || scores[n * classCount + c] > scores[n * classCount + brand]) brand = c;
+    }
+    return { noLogo: scores[n * classCount + noLogoIndex], brand, truth: actual[n] };
+  }).sort((a, b) => a.noLogo - b.noLogo);
+  const support = new Float64Array(classCount);
+  const predicted = new Float64Array(classCount);
+  const hits = new Float64Array(classCount);
+  for (const image of images) {
+    support[image.truth]++;
+    predicted[noLogoIndex]++;
+    if (image.truth === noLogoIndex) hits[noLogoIndex]++;
+  }
+  const macro = (): number => {
+    let sum = 0;
+    let present = 0;
+    for (let c = 0; c < classCount; c++) {
+      if (support[c] === 0 && predicted[c] === 0) continue;
+      present++;
+      const precision = predicted[c] === 0 ? 0 : hits[c] / predicted[c];
+      const recall = support[c] === 0 ? 0 : hits[c] / support[c];
+      sum += precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
+    }
+    return present === 0 ? 0 : sum / present;
+  };
+  let best: MacroF1ThresholdChoice | undefined;
+  for (let i = 0; i <= count; i++) {
+    if (i > 0) {
+      // images[i-1] moves from no-logo to its best brand.
+      const image = images[i - 1];
+      predicted[noLogoIndex]--;
+      if (image.truth === noLogoIndex) hits[noLogoIndex]--;
+      predicted[image.brand]++;
+      if (image.truth === image.brand) hits[image.brand]++;
+    }
+    const isBoundary = i === 0 || i === count || images[i].noLogo > images[i - 1].noLogo;
+    if (!isBoundary) continue;
+    const lower = i === 0 ? 0 : images[i - 1].noLogo;
+    const upper = i === count ? 1 : images[i].noLogo;
+    const candidate = { threshold: (lower + upper) / 2, macroF1: macro() };
+    if (best === undefined || candidate.macroF1 > best.macroF1) best = candidate;
+  }
+  return best!;
+}

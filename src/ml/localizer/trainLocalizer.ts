@@ -2,7 +2,7 @@
  * Training of `architecture: LOCALIZER`: the frozen MobileNetV2-1.4 graph maps every image once
  * (feature cache), a per-cell MLP learns box-supervised cell labels (multiple-instance where an
  * image has no boxes), and each epoch is scored on the image decision (per-class max over cells)
- * with the no-logo threshold chosen on validation.
+ * with the no-logo threshold that maximises validation macro-F1 (`chooseThresholdForMacroF1`).
  */
 import path from "node:path";
 import * as tf from "@tensorflow/tfjs";
@@ -26,7 +26,7 @@ import {
   MOBILENET_V2_MID_TAP,
   type SpatialBackbone,
 } from "../models/graphBackbone";
-import { chooseNoLogoThreshold, NO_LOGO_LABEL } from "../noLogoThreshold";
+import { NO_LOGO_LABEL } from "../noLogoThreshold";
 import { createOptimizer, disposeOptimizer } from "../optimizers";
 import { createRandom, deriveSeed } from "../random";
 import type { TrainingData, TrainOptions, TrainResult } from "../train";
@@ -43,7 +43,7 @@ import {
   type CellHeadVariables,
 } from "./cellHead";
 import { cachedFeatureMaps, dequantizeRelu6, type FeatureMaps } from "./featureMaps";
-import { BOX_CELL_FRACTION, imageScores } from "./imageDecision";
+import { BOX_CELL_FRACTION, chooseThresholdForMacroF1, imageScores } from "./imageDecision";
 
 /** Random no-logo cells drawn per training image each epoch. */
 export const NEGATIVE_CELLS_PER_IMAGE = 64;
@@ -409,7 +409,7 @@ function evaluateEpoch(
   const classCount = data.labels.length;
   const actual = Int32Array.from(data.validation, (item) => item.label);
   const scores = scoreImages(state.variables, state.validation, state.table, classCount, noLogoIndex);
-  const { threshold } = chooseNoLogoThreshold(scores, classCount, actual, noLogoIndex);
+  const { threshold } = chooseThresholdForMacroF1(scores, classCount, actual, noLogoIndex);
   const report = classificationReport(
     data.labels,
     actual,
