@@ -13,7 +13,8 @@ import { addSensorNoise, cylinderWrap, lightSprite, motionBlurKernel } from "../
 import type { RgbaImage } from "../perspectiveWarp";
 import { SeededRandom } from "../seededRandom";
 import { SYNTHLOGOS32_BRANDS } from "../synthBrands";
-import { renderCanvas, renderSyntheticImage } from "../synthImageRender";
+import { renderSyntheticImage } from "../synthImageRender";
+import { logoPixels } from "./fixtures/logoPixels";
 import {
   LOGO_SCALE_RANGE,
   planSyntheticImage,
@@ -39,37 +40,7 @@ function plan(key: string, randomisation = DEFAULT_RANDOMISATION, className: str
   return planSyntheticImage(new SeededRandom(key), ctxWith(randomisation), className, key);
 }
 
-/** Pixels the logos changed, outside every box and inside each box. */
-async function changedPixels(p: SyntheticImagePlan) {
-  const withLogos = await renderCanvas(p, shared.resources);
-  const without = await renderCanvas(p, shared.resources, { withLogos: false });
-  const { width, height } = withLogos.canvas;
-  const boxes = withLogos.bboxes;
-  const inside = boxes.map(() => 0);
-  let outside = 0;
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const o = (y * width + x) * 3;
-      const a = withLogos.canvas.data;
-      const b = without.canvas.data;
-      const diff = Math.max(
-        Math.abs(a[o] - b[o]),
-        Math.abs(a[o + 1] - b[o + 1]),
-        Math.abs(a[o + 2] - b[o + 2]),
-      );
-      if (diff <= 8) continue;
-      let isInside = false;
-      boxes.forEach((box, k) => {
-        if (x >= box.x && x < box.x + box.width && y >= box.y && y < box.y + box.height) {
-          inside[k] += 1;
-          isInside = true;
-        }
-      });
-      if (!isInside) outside += 1;
-    }
-  }
-  return { boxes, inside, outside, width, height };
-}
+const changedPixels = (p: SyntheticImagePlan) => logoPixels(p, shared.resources);
 
 describe("domain randomisation in the generator", () => {
   it("keeps boxes on the visible logo after curvature, lighting, edge crops and occlusion", async () => {

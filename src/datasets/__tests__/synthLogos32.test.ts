@@ -8,9 +8,9 @@ import { FLICKRLOGOS32_BRANDS, parseBboxFile } from "../flickrLogos32Layout";
 import { planFlickrLogos32Import } from "../flickrLogos32Importer";
 import { SeededRandom } from "../seededRandom";
 import { SYNTHLOGOS32_BRANDS } from "../synthBrands";
-import { renderCanvas } from "../synthImageRender";
 import { planSyntheticImage } from "../synthImagePlan";
 import { readBackgroundIndex } from "../backgroundLibrary";
+import { logoPixels } from "./fixtures/logoPixels";
 import {
   SYNTH_MANIFEST_FILE,
   backgroundsOfRun,
@@ -241,34 +241,13 @@ describe("SynthLogos-32 compositing", () => {
         { ...ctxBase, splitResidue: 0 },
         BRANDS[i % 3].className,
       );
-      const withLogos = await renderCanvas(plan, resources);
-      const without = await renderCanvas(plan, resources, { withLogos: false });
-      const { width, height } = withLogos.canvas;
-      const boxes = withLogos.bboxes;
-      const changedPerBox = boxes.map(() => 0);
-      let changedOutsideBoxes = 0;
-      for (let y = 0; y < height; y++) {
-        for (let x = 0; x < width; x++) {
-          const o = (y * width + x) * 3;
-          const a = withLogos.canvas.data;
-          const b = without.canvas.data;
-          const diff = Math.max(
-            Math.abs(a[o] - b[o]),
-            Math.abs(a[o + 1] - b[o + 1]),
-            Math.abs(a[o + 2] - b[o + 2]),
-          );
-          if (diff <= 8) continue;
-          let isInside = false;
-          for (let k = 0; k < boxes.length; k++) {
-            const box = boxes[k];
-            if (x >= box.x && x < box.x + box.width && y >= box.y && y < box.y + box.height) {
-              changedPerBox[k] += 1;
-              isInside = true;
-            }
-          }
-          if (!isInside) changedOutsideBoxes += 1;
-        }
-      }
+      const {
+        boxes,
+        inside: changedPerBox,
+        outside: changedOutsideBoxes,
+        width,
+        height,
+      } = await logoPixels(plan, resources);
       expect(changedOutsideBoxes).toBe(0);
       boxes.forEach((box, k) => {
         expect(box.x).toBeGreaterThanOrEqual(0);
