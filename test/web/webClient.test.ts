@@ -107,11 +107,23 @@ afterAll(async () => {
   if (tmp) await fs.rm(tmp, { recursive: true, force: true });
 });
 
-it("asks for an API key, keeps it in localStorage, and lists the runs", async () => {
+it("asks for an API key, says when it is unknown or its role too low, keeps it in localStorage, lists the runs", async () => {
   await page.goto(server.url);
   await page.getByText("No API key yet.").waitFor();
-  await page.getByLabel("API key").fill(server.keys.engineer);
+  // A key the server does not know: the page says so instead of showing an empty list.
+  await page.getByLabel("API key").fill("not-a-key");
   await page.getByRole("button", { name: "Use key" }).click();
+  await page.getByRole("alert").getByText("API key needed").waitFor();
+  // A VIEWER key reads runs but may not start one: the form says why.
+  await page.getByLabel("API key").fill(server.keys.viewer);
+  await page.getByRole("button", { name: "Change" }).click();
+  await page.locator(`tr[data-run="${seededIds[0]}"]`).waitFor();
+  await page.getByRole("button", { name: "New run" }).click();
+  await page.getByRole("button", { name: "Start run" }).click();
+  await page.getByRole("alert").getByText("Not allowed").waitFor();
+  await page.getByRole("button", { name: "New run" }).click();
+  await page.getByLabel("API key").fill(server.keys.engineer);
+  await page.getByRole("button", { name: "Change" }).click();
   await page.locator(`tr[data-run="${seededIds[0]}"]`).waitFor();
   expect(await page.evaluate(() => localStorage.getItem("logolab.apiKey"))).toBe(server.keys.engineer);
   expect(page.url()).not.toContain(server.keys.engineer);
