@@ -35,13 +35,13 @@ function asPostgresUser(command: string, args: string[]): string {
     : execFileSync(command, args, { encoding: "utf8" });
 }
 
-export function startOwnPostgres(port: number): OwnPostgres {
+export function startOwnPostgres(port: number, settings: { maxConnections?: number } = {}): OwnPostgres {
   const BIN = postgresBin();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "logolab-own-pg-"));
   const dataDir = path.join(dir, "data");
   if (process.getuid?.() === 0) execFileSync("chown", ["postgres:postgres", dir]);
   asPostgresUser(`${BIN}/initdb`, ["-D", dataDir, "-A", "trust", "-U", "postgres", "--no-sync"]);
-  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=100`;
+  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=${settings.maxConnections ?? 100}`;
   const pgCtl = (...args: string[]) =>
     asPostgresUser(`${BIN}/pg_ctl`, ["-D", dataDir, "-o", options, "-l", path.join(dir, "log"), ...args]);
   pgCtl("-w", "start");
