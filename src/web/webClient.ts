@@ -10,6 +10,26 @@ const IMMUTABLE = "public, max-age=31536000, immutable";
 /** The HTML entry points name the current hashes, so a browser must revalidate them every time. */
 const REVALIDATE = "no-cache";
 
+/**
+ * The Content-Security-Policy of the HTML pages: scripts, styles, fonts and images only from
+ * LogoLab itself (inline style attributes allowed: React and GraphiQL set them; images also from
+ * `blob:` and `data:` for thumbnails and previews), requests only to this origin and its
+ * websocket, no plugins, no framing, no foreign form targets or base URLs.
+ */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: blob:",
+  "font-src 'self' data:",
+  "connect-src 'self' ws: wss:",
+  "worker-src 'self' blob:",
+  "object-src 'none'",
+  "base-uri 'self'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join("; ");
+
 /** What the web routes need to know. */
 export interface WebClientOptions {
   /** The built web client (default {@link WEB_CLIENT_DIST}). */
@@ -34,6 +54,9 @@ function sendEntry(res: Response, file: string) {
     return;
   }
   res.setHeader("Cache-Control", REVALIDATE);
+  res.setHeader("Content-Security-Policy", CONTENT_SECURITY_POLICY);
+  res.setHeader("X-Content-Type-Options", "nosniff");
+  res.setHeader("Referrer-Policy", "no-referrer");
   res.sendFile(file);
 }
 

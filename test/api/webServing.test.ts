@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import sharp from "sharp";
 import { imagePathInside } from "../../src/api/thumbnails";
-import { WEB_CLIENT_DIST } from "../../src/web/webClient";
+import { CONTENT_SECURITY_POLICY, WEB_CLIENT_DIST } from "../../src/web/webClient";
 import { createExperimentWithDataset } from "../support/runFixtures";
 import { startTestServer, type TestServer } from "../support/testServer";
 
@@ -34,7 +34,22 @@ describe("the web client (built by npm run build into web-client/dist)", () => {
       const response = await fetch(`${server.url}${route}`, { headers: html });
       expect(response.status).toBe(200);
       expect(response.headers.get("cache-control")).toBe("no-cache");
+      expect(response.headers.get("content-security-policy")).toBe(CONTENT_SECURITY_POLICY);
+      expect(CONTENT_SECURITY_POLICY).toContain("script-src 'self';");
+      expect(response.headers.get("x-content-type-options")).toBe("nosniff");
       expect(await response.text()).toContain('<div id="root"></div>');
+    }
+  });
+
+  it("ships no secret in the built client: no API key, password or private key in any file", async () => {
+    const files = await fs.readdir(path.join(WEB_CLIENT_DIST, "assets"));
+    expect(files.length).toBeGreaterThan(0);
+    for (const file of [...files.map((f) => path.join("assets", f)), "index.html", "explorer.html"]) {
+      const text = await fs.readFile(path.join(WEB_CLIENT_DIST, file), "utf8");
+      // LogoLab API keys are `ll_` + 256 random bits (src/experiments/apiKeys.ts).
+      expect([file, /\bll_[A-Za-z0-9_-]{20,}/.test(text)]).toEqual([file, false]);
+      expect([file, /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text)]).toEqual([file, false]);
+      expect([file, /postgres(ql)?:\/\/[^"'\s]*:[^"'\s]*@/.test(text)]).toEqual([file, false]);
     }
   });
 

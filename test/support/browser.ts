@@ -48,6 +48,11 @@ export async function launchBrowser(): Promise<TestBrowser> {
       );
       const page = await context.newPage();
       page.on("pageerror", (error) => pageErrors.push(String(error)));
+      // A Content-Security-Policy violation is a console error, not a page error: count it as one.
+      page.on("console", (message) => {
+        if (message.type() === "error" && /Content Security Policy/i.test(message.text()))
+          pageErrors.push(`CSP: ${message.text()}`);
+      });
       return { page, context };
     },
     close: () => browser.close(),
