@@ -6,7 +6,8 @@ import {
   type EpochMetricSummary,
 } from "../experiments/runRecords";
 import type { ListedRun, Run as RunRecord } from "../experiments/runs";
-import { EpochMetricName, RunOrder } from "../schema/enums";
+import { withDefaults } from "../ml/hyperparameters";
+import { Architecture, EpochMetricName, RunOrder } from "../schema/enums";
 import { Dataset } from "../schema/dataset";
 import { Experiment } from "../schema/experiment";
 import {
@@ -14,6 +15,7 @@ import {
   ClassMetric,
   ConfusionMatrix,
   EpochMetric,
+  Hyperparameters,
   Run,
   RunConnection,
   StartRunInput,
@@ -44,6 +46,21 @@ export class RunResolver {
     const search = { filter, query };
     const page = await ctx.registry.runs.list({ first, after }, search, orderBy ?? RunOrder.CREATED_AT_DESC);
     return toConnection(page, () => ctx.registry.runs.count(search));
+  }
+
+  @Authorized("VIEWER")
+  @Query(() => Hyperparameters, {
+    description:
+      "The hyperparameters a run of this architecture gets for every field its startRun input omits: the article's settings, or the localizer's own tuned defaults for LOCALIZER (forms start from these).",
+  })
+  defaultHyperparameters(
+    @Arg("architecture", () => Architecture, {
+      nullable: true,
+      description: "Model family (default ALEXNET_LITE, the article's).",
+    })
+    architecture?: Architecture | null,
+  ) {
+    return withDefaults({ architecture: architecture ?? undefined });
   }
 
   @Authorized("VIEWER")

@@ -13,6 +13,7 @@ export const INTENDED_ACCESS: Record<string, Access> = {
   "Query.health": "PUBLIC",
   "Query.apiKeys": "ADMIN",
   "Query.datasets": "VIEWER",
+  "Query.defaultHyperparameters": "VIEWER",
   "Query.dataset": "VIEWER",
   "Query.evaluation": "VIEWER",
   "Query.evaluations": "VIEWER",
