@@ -280,7 +280,7 @@ async function main(): Promise<void> {
         if (progress.phase === "TRAINING" && Number.isNaN(extractionSeconds)) {
           extractionSeconds = seconds(startedAt);
           log(
-            `feature maps of ${data.train.length + data.validation.length} images in ${extractionSeconds.toFixed(0)} s`,
+            `feature maps of the training (COPY_PASTE composites included) and validation images in ${extractionSeconds.toFixed(0)} s`,
           );
         }
       },

@@ -1,4 +1,4 @@
-import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, open, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { prefetched, type LabeledImage } from "../batches";
@@ -109,6 +109,43 @@ export async function extractFeatureMaps(
 }
 
 const MAPS_BIN = "maps.bin";
+/** Bytes per read or write call: `readFile`/`writeFile` refuse files over 2 GiB. */
+const IO_CHUNK_BYTES = 1 << 30;
+
+/** Reads a whole file of any size into one byte array, a chunk at a time. */
+async function readLargeFile(file: string): Promise<Uint8Array> {
+  const handle = await open(file, "r");
+  try {
+    const { size } = await handle.stat();
+    const bytes = new Uint8Array(size);
+    for (let offset = 0; offset < size;) {
+      const { bytesRead } = await handle.read(bytes, offset, Math.min(IO_CHUNK_BYTES, size - offset), offset);
+      if (bytesRead === 0) throw new Error(`${file} ended at byte ${offset} of ${size}`);
+      offset += bytesRead;
+    }
+    return bytes;
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Writes one byte array of any size to a new file, a chunk at a time. */
+async function writeLargeFile(file: string, bytes: Uint8Array): Promise<void> {
+  const handle = await open(file, "w");
+  try {
+    for (let offset = 0; offset < bytes.length;) {
+      const { bytesWritten } = await handle.write(
+        bytes,
+        offset,
+        Math.min(IO_CHUNK_BYTES, bytes.length - offset),
+        offset,
+      );
+      offset += bytesWritten;
+    }
+  } finally {
+    await handle.close();
+  }
+}
 const INDEX_JSON = "index.json";
 
 interface MapIndex {
@@ -124,10 +161,10 @@ async function readCachedMaps(directory: string, key: FeatureCacheKey): Promise<
   try {
     const index = JSON.parse(await readFile(path.join(directory, INDEX_JSON), "utf8")) as MapIndex;
     if (featureCacheKeyHash(index.key) !== featureCacheKeyHash(key)) return undefined;
-    const bytes = await readFile(path.join(directory, MAPS_BIN));
+    const bytes = await readLargeFile(path.join(directory, MAPS_BIN));
     if (bytes.byteLength !== index.itemCount * index.grid * index.grid * index.channels) return undefined;
     return {
-      maps: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+      maps: bytes,
       itemCount: index.itemCount,
       grid: index.grid,
       channels: index.channels,
@@ -158,7 +195,7 @@ export async function cachedFeatureMaps(
   const staging = `${directory}.${process.pid}.tmp`;
   await rm(staging, { recursive: true, force: true });
   await mkdir(staging, { recursive: true });
-  await writeFile(path.join(staging, MAPS_BIN), extracted.maps);
+  await writeLargeFile(path.join(staging, MAPS_BIN), extracted.maps);
   const index: MapIndex = {
     key,
     itemCount: extracted.itemCount,
