@@ -134,6 +134,12 @@ it("asks for an API key, says when it is unknown or its role too low, keeps it i
 
 it("shows the API's validation message beside the field it names", async () => {
   await page.getByRole("button", { name: "New run" }).click();
+  // Choosing LOCALIZER takes its own defaults from the API (320 px, Adam); back again, the article's.
+  await page.getByLabel("Architecture").selectOption("LOCALIZER");
+  await waitFor(async () => (await page.getByLabel("imageSize").inputValue()) === "320", 10_000);
+  expect(await page.getByLabel("Optimizer").inputValue()).toBe("ADAM");
+  await page.getByLabel("Architecture").selectOption("ALEXNET_LITE");
+  await waitFor(async () => (await page.getByLabel("imageSize").inputValue()) === "96", 10_000);
   await page.getByLabel("epochs").fill("0");
   await page.getByRole("button", { name: "Start run" }).click();
   const message = page.locator("#error-epochs");

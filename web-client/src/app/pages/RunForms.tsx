@@ -1,25 +1,26 @@
-import { useEffect, useState, type FormEvent } from "react";
-import { useMutation, useQuery } from "urql";
+import { useState, type FormEvent } from "react";
+import { useClient, useMutation, useQuery } from "urql";
 import { failureOf, type Failure } from "../api";
 import { ErrorState } from "../components/States";
 
-/** The hyperparameters the form edits (the fields of `Hyperparameters` a person sets). */
-interface Draft {
-  architecture: string;
-  pretrained: boolean;
-  trainableLayers: string | number;
-  imageSize: number;
-  batchSize: number;
-  epochs: number;
-  optimizer: string;
-  learningRate: number;
-  weightDecay: number;
-  augmentations: string[];
-  lossWeighting: string;
-  seed: number;
-}
+/** The article's settings (src/ml/hyperparameters.ts `defaultHyperparameters`), the form's starting point. */
+export const ARTICLE_DEFAULTS = {
+  architecture: "ALEXNET_LITE",
+  pretrained: false,
+  trainableLayers: "ALL",
+  imageSize: 96,
+  batchSize: 40,
+  epochs: 20,
+  optimizer: "SGD",
+  learningRate: 0.01,
+  weightDecay: 0.001,
+  augmentations: ["HORIZONTAL_FLIP", "RANDOM_CROP"],
+  lossWeighting: "NONE",
+  seed: 42,
+};
+type Draft = typeof ARTICLE_DEFAULTS;
 
-/** The API's defaults for an architecture: the article's settings, or LOCALIZER's own tuned ones. */
+/** The API's defaults for an architecture (LOCALIZER has its own tuned ones). */
 const DEFAULTS = `query DefaultHyperparameters($architecture: Architecture) {
   defaultHyperparameters(architecture: $architecture) {
     architecture pretrained trainableLayers imageSize batchSize epochs optimizer learningRate weightDecay
@@ -61,33 +62,37 @@ export function NewRunForm({ onStarted }: { onStarted(id: string): void }) {
     query: EXPERIMENTS,
   });
   const [experimentId, setExperimentId] = useState("");
-  const [architecture, setArchitecture] = useState("ALEXNET_LITE");
-  const [{ data: defaults, error: defaultsError }] = useQuery<{ defaultHyperparameters: Draft }>({
-    query: DEFAULTS,
-    variables: { architecture },
-  });
-  const [draft, setDraft] = useState<Draft | null>(null);
-  // Picking an architecture starts again from its defaults (LOCALIZER has its own).
-  useEffect(() => {
-    if (defaults) setDraft({ ...defaults.defaultHyperparameters });
-  }, [defaults]);
+  const [draft, setDraft] = useState<Draft>(ARTICLE_DEFAULTS);
+  const client = useClient();
+  /** Switching to LOCALIZER (or back) takes that architecture's defaults from the API. */
+  async function chooseArchitecture(architecture: string) {
+    setDraft((current) => ({ ...current, architecture }));
+    const result = await client
+      .query<{ defaultHyperparameters: Draft }>(DEFAULTS, { architecture })
+      .toPromise();
+    const defaults = result.data?.defaultHyperparameters;
+    if (!defaults) return;
+    // Only the form's fields (urql adds __typename, which no input type accepts).
+    const picked = Object.fromEntries(
+      Object.keys(ARTICLE_DEFAULTS).map((key) => [key, defaults[key as keyof Draft]]),
+    );
+    setDraft((current) => (current.architecture === architecture ? (picked as Draft) : current));
+  }
   const [state, startRun] = useMutation<{ startRun: { id: string } }>(START_RUN);
   const failure = failureOf(state.error);
   const chosen = experimentId || experiments?.experiments.nodes[0]?.id || "";
-  const set = <K extends keyof Draft>(name: K, value: Draft[K]) =>
-    setDraft((current) => (current ? { ...current, [name]: value } : current));
+  const set = <K extends keyof Draft>(name: K, value: Draft[K]) => setDraft({ ...draft, [name]: value });
   const number = (name: keyof Draft) => ({
     ...fieldProps(failure, name),
     type: "number",
     step: "any",
-    value: String(draft?.[name] ?? ""),
+    value: String(draft[name]),
     onChange: (event: { target: { value: string } }) =>
       set(name, (event.target.value === "" ? NaN : Number(event.target.value)) as never),
   });
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    if (!draft) return;
     const trainableLayers = /^\d+$/.test(String(draft.trainableLayers))
       ? Number(draft.trainableLayers)
       : draft.trainableLayers;
@@ -98,27 +103,15 @@ export function NewRunForm({ onStarted }: { onStarted(id: string): void }) {
   }
 
   const generalFailure =
-    failure && !(failure.kind === "invalid" && failure.field && draft && failure.field in draft)
+    failure && !(failure.kind === "invalid" && failure.field && failure.field in ARTICLE_DEFAULTS)
       ? state.error
       : undefined;
-  if (!draft) {
-    return (
-      <div className="card" aria-busy={!defaultsError}>
-        <h2 id="new-run-title">New run</h2>
-        {defaultsError ? (
-          <ErrorState error={defaultsError} />
-        ) : (
-          <p className="muted">Loading the defaults…</p>
-        )}
-      </div>
-    );
-  }
   return (
     <form className="card" onSubmit={submit} aria-labelledby="new-run-title" noValidate>
       <h2 id="new-run-title">New run</h2>
       <p className="muted">
-        Pre-filled with the API's defaults for the architecture (the article's settings; LOCALIZER, the
-        recommended model, has its own); the API checks every value.
+        Pre-filled with the article's settings; choosing an architecture takes its defaults from the API
+        (LOCALIZER, the recommended model, has its own); the API checks every value.
       </p>
       <div className="form-grid">
         <div className="field">
@@ -136,10 +129,7 @@ export function NewRunForm({ onStarted }: { onStarted(id: string): void }) {
           <select
             {...fieldProps(failure, "architecture")}
             value={draft.architecture}
-            onChange={(event) => {
-              set("architecture", event.target.value);
-              setArchitecture(event.target.value);
-            }}
+            onChange={(event) => void chooseArchitecture(event.target.value)}
           >
             <option value="LOCALIZER">LOCALIZER (recommended: finds and names the logo)</option>
             <option>ALEXNET_LITE</option>
@@ -237,8 +227,8 @@ export function NewRunForm({ onStarted }: { onStarted(id: string): void }) {
         <button type="submit" className="primary" disabled={state.fetching || !chosen}>
           {state.fetching ? "Starting…" : "Start run"}
         </button>
-        <button type="button" onClick={() => defaults && setDraft({ ...defaults.defaultHyperparameters })}>
-          Reset to the defaults
+        <button type="button" onClick={() => setDraft(ARTICLE_DEFAULTS)}>
+          Reset to the article's settings
         </button>
         {!chosen && experiments && <span className="muted">Create an experiment first.</span>}
       </div>
