@@ -151,11 +151,11 @@ describe("errors", () => {
   it("names the column, what was expected and what was found", () => {
     expect(errorOf("architecture = ")).toEqual({
       message:
-        "query: expected one of ALEXNET_LITE, RESNET18_V2, MOBILENET_V2, null, found the end of the query at column 16",
+        "query: expected one of ALEXNET_LITE, RESNET18_V2, MOBILENET_V2, LOCALIZER, null, found the end of the query at column 16",
       details: {
         field: "query",
         position: 16,
-        expected: ["ALEXNET_LITE", "RESNET18_V2", "MOBILENET_V2", "null"],
+        expected: ["ALEXNET_LITE", "RESNET18_V2", "MOBILENET_V2", "LOCALIZER", "null"],
         found: "the end of the query",
       },
     });
