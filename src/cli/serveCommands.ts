@@ -82,8 +82,8 @@ export async function serve(config: Config): Promise<void> {
     );
     await database.advertise({ apiUrl: server.url });
     console.log(
-      `LogoLab ${VERSION} on ${server.url}/graphql (database: ${database.kind}, ML backend: ${ml.backend}, ` +
-        `training workers: ${config.workers})`,
+      `LogoLab ${VERSION} on ${server.url}/graphql, web client ${server.url}/ (database: ${database.kind}, ` +
+        `ML backend: ${ml.backend}, training workers: ${config.workers})`,
     );
   });
 }
