@@ -6,6 +6,8 @@ import {
   type ASTVisitor,
   type FieldNode,
   type FragmentDefinitionNode,
+  type FragmentSpreadNode,
+  type InlineFragmentNode,
   type OperationDefinitionNode,
   type SelectionSetNode,
   type ValidationContext,
@@ -35,6 +37,34 @@ function listMultiplier(field: FieldNode): number {
 }
 
 /**
+ * Measures what a fragment spread or inline fragment stands for with `measureSet`; null when the
+ * fragment is unknown or already being expanded on this path (a cycle).
+ */
+function measureFragment<T>(
+  selection: FragmentSpreadNode | InlineFragmentNode,
+  fragments: Record<string, FragmentDefinitionNode>,
+  visiting: Set<string>,
+  measureSet: (
+    set: SelectionSetNode,
+    fragments: Record<string, FragmentDefinitionNode>,
+    visiting: Set<string>,
+  ) => T,
+): T | null {
+  const name = selection.kind === Kind.FRAGMENT_SPREAD ? selection.name.value : undefined;
+  const set =
+    selection.kind === Kind.FRAGMENT_SPREAD
+      ? fragments[selection.name.value]?.selectionSet
+      : selection.selectionSet;
+  if (!set || (name && visiting.has(name))) return null;
+  if (name) visiting.add(name);
+  try {
+    return measureSet(set, fragments, visiting);
+  } finally {
+    if (name) visiting.delete(name);
+  }
+}
+
+/**
  * Depth, cost and alias count of a selection set. Cost: 1 per field, children multiplied by a
  * list field's `first`. Fragments are expanded; a fragment cycle is left to graphql-js's own rule.
  */
@@ -56,16 +86,9 @@ function measure(
         aliases: child.aliases + (selection.alias ? 1 : 0),
       };
     } else {
-      const name = selection.kind === Kind.FRAGMENT_SPREAD ? selection.name.value : undefined;
-      const set = name
-        ? fragments[name]?.selectionSet
-        : selection.kind === Kind.INLINE_FRAGMENT
-          ? selection.selectionSet
-          : undefined;
-      if (!set || (name && visiting.has(name))) continue;
-      if (name) visiting.add(name);
-      inner = measure(set, fragments, visiting);
-      if (name) visiting.delete(name);
+      const expanded = measureFragment(selection, fragments, visiting, measure);
+      if (expanded === null) continue;
+      inner = expanded;
     }
     total.depth = Math.max(total.depth, inner.depth);
     total.cost += inner.cost;
@@ -113,16 +136,9 @@ function measureIntrospection(
       const isList = INTROSPECTION_LIST_FIELDS.has(selection.name.value) ? 1 : 0;
       inner = { depth: child.depth + 1, listNesting: child.listNesting + isList };
     } else {
-      const name = selection.kind === Kind.FRAGMENT_SPREAD ? selection.name.value : undefined;
-      const set = name
-        ? fragments[name]?.selectionSet
-        : selection.kind === Kind.INLINE_FRAGMENT
-          ? selection.selectionSet
-          : undefined;
-      if (!set || (name && visiting.has(name))) continue;
-      if (name) visiting.add(name);
-      inner = measureIntrospection(set, fragments, visiting);
-      if (name) visiting.delete(name);
+      const expanded = measureFragment(selection, fragments, visiting, measureIntrospection);
+      if (expanded === null) continue;
+      inner = expanded;
     }
     found.depth = Math.max(found.depth, inner.depth);
     found.listNesting = Math.max(found.listNesting, inner.listNesting);
