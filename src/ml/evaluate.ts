@@ -1,3 +1,4 @@
+import type { EpochMetrics } from "./checkpoint";
 import { confusionMatrix, totalCount, type ConfusionMatrix } from "./confusionMatrix";
 
 /** Precision, recall and F1 of one class (0 where undefined, e.g. nothing predicted), with its support. */
@@ -168,5 +169,44 @@ export function recognitionScores(
     precision: ratio(correctLogos, predictedLogos),
     recall: ratio(correctLogos, logoImages),
     accuracy: ratio(correct, actual.length),
+  };
+}
+
+/** What an epoch's training pass measured. */
+export interface EpochOutcome {
+  loss: number;
+  trainAccuracy: number;
+  imagesPerSecond: number;
+}
+
+/**
+ * The metrics every architecture records for an epoch: its training pass, its validation report
+ * beside the training set's majority baseline, the test accuracy and no-logo threshold when there
+ * are any, and the wall time since `startedAt`.
+ */
+export function epochMetricsOf(parts: {
+  epoch: number;
+  outcome: EpochOutcome;
+  report: ClassificationReport;
+  trainLabels: readonly number[];
+  validationLabels: Int32Array;
+  testAccuracy: number | undefined;
+  noLogoThreshold: number | undefined;
+  startedAt: number;
+}): EpochMetrics {
+  const { outcome, report, testAccuracy, noLogoThreshold } = parts;
+  return {
+    epoch: parts.epoch,
+    loss: outcome.loss,
+    trainAccuracy: outcome.trainAccuracy,
+    valAccuracy: report.accuracy,
+    valMacroF1: report.macroF1,
+    ...(testAccuracy === undefined ? {} : { testAccuracy }),
+    majorityBaselineAccuracy: majorityBaselineAccuracy(parts.trainLabels, parts.validationLabels),
+    durationMs: performance.now() - parts.startedAt,
+    imagesPerSecond: outcome.imagesPerSecond,
+    perClass: report.perClass,
+    confusionMatrix: report.confusionMatrix,
+    ...(noLogoThreshold === undefined ? {} : { noLogoThreshold }),
   };
 }

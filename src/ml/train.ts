@@ -12,7 +12,7 @@ import {
   type EpochMetrics,
 } from "./checkpoint";
 import { classCounts, classWeightsFor, weightedCrossEntropy } from "./classWeights";
-import { classificationReport, decide, majorityBaselineAccuracy } from "./evaluate";
+import { classificationReport, decide, epochMetricsOf, type EpochOutcome } from "./evaluate";
 import { validateHyperparameters, type Hyperparameters } from "./hyperparameters";
 import { chooseNoLogoThreshold, NO_LOGO_LABEL } from "./noLogoThreshold";
 import { createOptimizer, disposeOptimizer, withWeightDecay } from "./optimizers";
@@ -162,12 +162,6 @@ async function isStopRequested(options: TrainOptions): Promise<boolean> {
   return options.shouldStop !== undefined && (await options.shouldStop());
 }
 
-interface EpochOutcome {
-  loss: number;
-  trainAccuracy: number;
-  imagesPerSecond: number;
-}
-
 async function runTrainingEpoch(
   task: TrainingTask,
   optimizer: tf.Optimizer,
@@ -249,23 +243,16 @@ async function evaluateEpoch(
     noLogoIndex < 0
       ? undefined
       : chooseNoLogoThreshold(validationProbabilities, classCount, actual, noLogoIndex).threshold;
-  return {
+  return epochMetricsOf({
     epoch,
-    loss: outcome.loss,
-    trainAccuracy: outcome.trainAccuracy,
-    valAccuracy: report.accuracy,
-    valMacroF1: report.macroF1,
-    ...(testAccuracy === undefined ? {} : { testAccuracy }),
-    majorityBaselineAccuracy: majorityBaselineAccuracy(
-      data.train.map((item) => item.label),
-      actual,
-    ),
-    durationMs: performance.now() - startedAt,
-    imagesPerSecond: outcome.imagesPerSecond,
-    perClass: report.perClass,
-    confusionMatrix: report.confusionMatrix,
-    ...(noLogoThreshold === undefined ? {} : { noLogoThreshold }),
-  };
+    outcome,
+    report,
+    trainLabels: data.train.map((item) => item.label),
+    validationLabels: actual,
+    testAccuracy,
+    noLogoThreshold,
+    startedAt,
+  });
 }
 
 async function writeCheckpoint(

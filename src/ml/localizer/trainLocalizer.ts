@@ -18,7 +18,7 @@ import {
   type EpochMetrics,
   type LocalizerSettings,
 } from "../checkpoint";
-import { classificationReport, decide, majorityBaselineAccuracy } from "../evaluate";
+import { classificationReport, decide, epochMetricsOf, type EpochOutcome } from "../evaluate";
 import { datasetVersionOf, type FeatureCacheKey } from "../featureCache";
 import type { Hyperparameters } from "../hyperparameters";
 import {
@@ -400,7 +400,7 @@ async function runEpoch(
 function evaluateEpoch(
   state: LocalizerState,
   epoch: number,
-  outcome: { loss: number; trainAccuracy: number; imagesPerSecond: number },
+  outcome: EpochOutcome,
   startedAt: number,
   options: TrainOptions,
   noLogoIndex: number,
@@ -424,23 +424,16 @@ function evaluateEpoch(
       decide(testScores, classCount, noLogoIndex, threshold),
     ).accuracy;
   }
-  return {
+  return epochMetricsOf({
     epoch,
-    loss: outcome.loss,
-    trainAccuracy: outcome.trainAccuracy,
-    valAccuracy: report.accuracy,
-    valMacroF1: report.macroF1,
-    ...(testAccuracy === undefined ? {} : { testAccuracy }),
-    majorityBaselineAccuracy: majorityBaselineAccuracy(
-      data.train.map((item) => item.label),
-      actual,
-    ),
-    durationMs: performance.now() - startedAt,
-    imagesPerSecond: outcome.imagesPerSecond,
-    perClass: report.perClass,
-    confusionMatrix: report.confusionMatrix,
+    outcome,
+    report,
+    trainLabels: data.train.map((item) => item.label),
+    validationLabels: actual,
+    testAccuracy,
     noLogoThreshold: threshold,
-  };
+    startedAt,
+  });
 }
 
 async function writeCheckpoint(
