@@ -83,8 +83,17 @@ it("answers the requests of a killed inference thread INTERNAL_SERVER_ERROR, and
     }
   });
   await waitFor(async () => answers.length >= 40, 30_000);
+  // Kill a thread while it holds work: right after the pool hands it a message (a forward pass).
+  const victim = threads[0];
+  const post = victim.postMessage.bind(victim);
+  await new Promise<void>((resolve) => {
+    victim.postMessage = (...args: Parameters<typeof post>) => {
+      post(...args);
+      resolve();
+    };
+  });
   killedAt = Date.now();
-  await threads[0].terminate();
+  await victim.terminate();
   await waitFor(async () => answers.filter((answer) => answer.at > killedAt + 2_000).length >= 40, 30_000);
   isLoading = false;
   await Promise.all(clients);
