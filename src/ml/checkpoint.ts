@@ -138,6 +138,29 @@ export async function saveCheckpoint(
   const staging = `${directory}.tmp`;
   await rm(staging, { recursive: true, force: true });
   await mkdir(staging, { recursive: true });
+  try {
+    return await writeStagedCheckpoint(directory, staging, contents);
+  } catch (error) {
+    // A full disk leaves a partly written staging folder: free its space, keep the previous checkpoint.
+    await rm(staging, { recursive: true, force: true }).catch(() => undefined);
+    throw checkpointWriteError(directory, error);
+  }
+}
+
+/** The error of a failed checkpoint write, naming the checkpoint (fs errors of `write` name no path). */
+function checkpointWriteError(directory: string, error: unknown): Error {
+  if (!(error instanceof Error)) return new Error(`cannot write checkpoint ${directory}: ${String(error)}`);
+  const wrapped = new Error(`cannot write checkpoint ${directory}: ${error.message}`, { cause: error });
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code !== undefined) Object.assign(wrapped, { code });
+  return wrapped;
+}
+
+async function writeStagedCheckpoint(
+  directory: string,
+  staging: string,
+  contents: CheckpointContents,
+): Promise<CheckpointManifest> {
   await contents.model.save(fileModelHandler(staging));
   const manifest: CheckpointManifest = {
     formatVersion: CHECKPOINT_FORMAT_VERSION,
