@@ -271,12 +271,22 @@ async function main(): Promise<void> {
     await rm(cacheDir, { recursive: true, force: true });
     const startedAt = performance.now();
     let extractionSeconds = NaN;
+    let extractionTenths = 0;
     const result = await train({
       hyperparameters,
       data,
       checkpointDir: path.join(work, "run"),
       cacheDir,
       onBatch: (progress) => {
+        if (progress.phase === "EMBEDDING") {
+          const tenth = Math.floor((10 * progress.imagesDone) / progress.imagesTotal);
+          if (tenth > extractionTenths) {
+            extractionTenths = tenth;
+            log(
+              `feature maps: ${progress.imagesDone}/${progress.imagesTotal} images (${progress.imagesPerSecond.toFixed(1)}/s)`,
+            );
+          }
+        }
         if (progress.phase === "TRAINING" && Number.isNaN(extractionSeconds)) {
           extractionSeconds = seconds(startedAt);
           log(

@@ -1,7 +1,7 @@
 /**
  * Training of `architecture: LOCALIZER`: the frozen MobileNetV2-1.4 graph maps every image once
  * (feature cache), a per-cell MLP learns box-supervised cell labels (multiple-instance where an
- * image has no boxes), and each epoch is scored on the image decision (per-class max over cells)
+ * image has no boxes; from epoch 2 half of each image's negatives are its hardest), and each epoch is scored on the image decision (per-class max over cells)
  * with the no-logo threshold that maximises validation macro-F1 (`chooseThresholdForMacroF1`).
  */
 import path from "node:path";
@@ -43,6 +43,12 @@ import {
   type CellHeadVariables,
 } from "./cellHead";
 import { cachedFeatureMaps, dequantizeRelu6, type FeatureMaps } from "./featureMaps";
+import {
+  HARD_NEGATIVE_CELLS_PER_IMAGE,
+  HARD_NEGATIVE_FIRST_EPOCH,
+  hardestNegativeCells,
+  writeBrandPeaks,
+} from "./hardNegatives";
 import { BOX_CELL_FRACTION, chooseThresholdForMacroF1, imageScores } from "./imageDecision";
 
 /** Random no-logo cells drawn per training image each epoch. */
@@ -85,8 +91,10 @@ interface ImageCells {
 }
 
 /**
- * The cells one image contributes to an epoch: every brand cell, {@link NEGATIVE_CELLS_PER_IMAGE}
- * random no-logo cells (redrawn per epoch), ignored cells never. Pure given the seed.
+ * The cells one image contributes to an epoch: every brand cell and {@link NEGATIVE_CELLS_PER_IMAGE}
+ * no-logo cells — the given hard negatives (mined from the previous epoch's head) first, the rest
+ * drawn at random from the other no-logo cells (redrawn per epoch); ignored cells never. Pure
+ * given the seed.
  */
 export function imageCellsFor(
   cellLabelsOfImage: Int32Array,
@@ -95,15 +103,22 @@ export function imageCellsFor(
   imageLabel: number,
   random: ReturnType<typeof createRandom>,
   negativesPerImage = NEGATIVE_CELLS_PER_IMAGE,
+  hardNegatives: readonly number[] = [],
 ): Omit<ImageCells, "item"> {
   if (!hasBoxes && imageLabel !== noLogoIndex) return { positives: [], negatives: [], milLabel: imageLabel };
+  const hard = hardNegatives.slice(0, negativesPerImage);
+  const isHard = new Set(hard);
   const positives: number[] = [];
   const negatives: number[] = [];
   cellLabelsOfImage.forEach((label, cell) => {
-    if (label === noLogoIndex) negatives.push(cell);
-    else if (label !== IGNORE_CELL) positives.push(cell);
+    if (label === noLogoIndex) {
+      if (!isHard.has(cell)) negatives.push(cell);
+    } else if (label !== IGNORE_CELL) positives.push(cell);
   });
-  return { positives, negatives: sampleCells(negatives, negativesPerImage, random) };
+  return {
+    positives,
+    negatives: [...hard, ...sampleCells(negatives, negativesPerImage - hard.length, random)],
+  };
 }
 
 /**
@@ -183,18 +198,16 @@ function assembleBatch(
 }
 
 /**
- * Image scores `[itemCount, classCount]` (see `imageScores`) of every image of `maps`, and each
- * image's cell probabilities when `keepCells` (for box decoding).
+ * Runs the head over every cell of every image of `maps`, {@link EVAL_IMAGES_PER_PASS} images a
+ * pass, and hands each pass's cell probabilities (`[count · cells, classCount]`) to `visit`.
  */
-export function scoreImages(
+function forEachCellProbabilities(
   variables: CellHeadVariables,
   maps: FeatureMaps,
   table: Float32Array,
-  classCount: number,
-  noLogoIndex: number,
-): Float32Array {
+  visit: (values: Float32Array, start: number, count: number) => void,
+): void {
   const cells = maps.grid * maps.grid;
-  const scores = new Float32Array(maps.itemCount * classCount);
   for (let start = 0; start < maps.itemCount; start += EVAL_IMAGES_PER_PASS) {
     const count = Math.min(EVAL_IMAGES_PER_PASS, maps.itemCount - start);
     const features = new Float32Array(count * cells * maps.channels);
@@ -212,16 +225,65 @@ export function scoreImages(
     const probabilities = tf.tidy(() =>
       cellProbabilities(variables, tf.tensor2d(features, [count * cells, maps.channels])),
     );
-    const values = probabilities.dataSync();
+    const values = probabilities.dataSync() as Float32Array;
     probabilities.dispose();
+    visit(values, start, count);
+  }
+}
+
+/** Image scores `[itemCount, classCount]` (see `imageScores`) of every image of `maps`. */
+export function scoreImages(
+  variables: CellHeadVariables,
+  maps: FeatureMaps,
+  table: Float32Array,
+  classCount: number,
+  noLogoIndex: number,
+): Float32Array {
+  const cells = maps.grid * maps.grid;
+  const scores = new Float32Array(maps.itemCount * classCount);
+  forEachCellProbabilities(variables, maps, table, (values, start, count) => {
     for (let i = 0; i < count; i++) {
       scores.set(
         imageScores(values, cells, classCount, noLogoIndex, i * cells * classCount),
         (start + i) * classCount,
       );
     }
-  }
+  });
   return scores;
+}
+
+/**
+ * Each training image's {@link HARD_NEGATIVE_CELLS_PER_IMAGE} hardest no-logo cells under the
+ * current head (highest brand peak), one list per image; images learned by multiple-instance
+ * learning (no boxes) get none.
+ */
+function mineHardNegatives(state: LocalizerState, classCount: number, noLogoIndex: number): number[][] {
+  const { maps, labels } = state.train;
+  const cells = maps.grid * maps.grid;
+  const peaks = new Float32Array(maps.itemCount * cells);
+  forEachCellProbabilities(state.variables, maps, state.table, (values, start, count) => {
+    for (let i = 0; i < count; i++)
+      writeBrandPeaks(
+        values,
+        cells,
+        classCount,
+        noLogoIndex,
+        peaks,
+        (start + i) * cells,
+        i * cells * classCount,
+      );
+  });
+  return state.trainItems.map((item, index) => {
+    const hasBoxes = (item.boxes?.length ?? 0) > 0;
+    if (!hasBoxes && item.label !== noLogoIndex) return [];
+    const range = [index * cells, (index + 1) * cells] as const;
+    return hardestNegativeCells(
+      peaks.subarray(...range),
+      labels.subarray(...range),
+      noLogoIndex,
+      HARD_NEGATIVE_CELLS_PER_IMAGE,
+    );
+  });
 }
 
 /** Default image sizes the localizer maps (320 px measured best for speed and accuracy). */
@@ -355,6 +417,10 @@ async function runEpoch(
   const cells = state.train.maps.grid * state.train.maps.grid;
   const batches = Math.ceil(items.length / h.batchSize);
   const startedAt = performance.now();
+  const hardNegatives =
+    epoch >= HARD_NEGATIVE_FIRST_EPOCH
+      ? mineHardNegatives(state, options.data.labels.length, noLogoIndex)
+      : items.map(() => []);
   let [lossSum, correct, rows, imagesDone] = [0, 0, 0, 0];
   for (let b = 0; b < batches; b++) {
     if (options.signal?.aborted || (options.shouldStop !== undefined && (await options.shouldStop())))
@@ -363,7 +429,18 @@ async function runEpoch(
       const random = createRandom(deriveSeed(h.seed, "cells", epoch, item));
       const hasBoxes = (items[item].boxes?.length ?? 0) > 0;
       const labels = state.train.labels.subarray(item * cells, (item + 1) * cells);
-      return { item, ...imageCellsFor(labels, noLogoIndex, hasBoxes, items[item].label, random) };
+      return {
+        item,
+        ...imageCellsFor(
+          labels,
+          noLogoIndex,
+          hasBoxes,
+          items[item].label,
+          random,
+          NEGATIVE_CELLS_PER_IMAGE,
+          hardNegatives[item],
+        ),
+      };
     });
     const batch = assembleBatch(entries, state.train, state.table, state.variables, noLogoIndex);
     if (batch.rows === 0) continue;
