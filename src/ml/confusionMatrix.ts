@@ -42,3 +42,25 @@ export function confusionMatrix(
 export function totalCount(matrix: ConfusionMatrix): number {
   return matrix.counts.reduce((sum, row) => sum + row.reduce((a, b) => a + b, 0), 0);
 }
+
+/** One off-diagonal cell of a confusion matrix: `count` images of `actual` answered `predicted`. */
+export interface Confusion {
+  actual: string;
+  predicted: string;
+  count: number;
+}
+
+/**
+ * The `limit` largest off-diagonal cells (mistakes), largest first; ties in label order
+ * (actual, then predicted). Pure.
+ */
+export function mostCommonConfusions(matrix: ConfusionMatrix, limit: number): Confusion[] {
+  const confusions: Confusion[] = [];
+  matrix.counts.forEach((row, a) =>
+    row.forEach((count, p) => {
+      if (a !== p && count > 0)
+        confusions.push({ actual: matrix.labels[a], predicted: matrix.labels[p], count });
+    }),
+  );
+  return confusions.sort((x, y) => y.count - x.count).slice(0, Math.max(0, limit));
+}
