@@ -123,14 +123,20 @@ export function imageCellsFor(
 
 /**
  * Loss weights of a batch's rows: positives share one half of the loss and negatives the other
- * (all of it when the batch has only one kind). Pure.
+ * (all of it when the batch has only one kind). The positive half is split equally among the
+ * brands in the batch, then among each brand's rows, so a brand with small marks (a wordmark
+ * covering one cell) weighs as much as one whose logos fill twenty. Pure.
  */
-export function halfAndHalfWeights(isPositive: readonly boolean[]): Float32Array {
+export function halfAndHalfWeights(isPositive: readonly boolean[], labels: ArrayLike<number>): Float32Array {
+  const rowsPerBrand = new Map<number, number>();
+  isPositive.forEach((positive, row) => {
+    if (positive) rowsPerBrand.set(labels[row], (rowsPerBrand.get(labels[row]) ?? 0) + 1);
+  });
   const positives = isPositive.filter(Boolean).length;
   const negatives = isPositive.length - positives;
   const [positiveShare, negativeShare] = positives === 0 ? [0, 1] : negatives === 0 ? [1, 0] : [0.5, 0.5];
-  return Float32Array.from(isPositive, (positive) =>
-    positive ? positiveShare / positives : negativeShare / negatives,
+  return Float32Array.from(isPositive, (positive, row) =>
+    positive ? positiveShare / rowsPerBrand.size / rowsPerBrand.get(labels[row])! : negativeShare / negatives,
   );
 }
 
@@ -189,10 +195,14 @@ function assembleBatch(
   }
   const features = new Float32Array(rows.length * maps.channels);
   rows.forEach((row, i) => writeStandardisedCell(maps.maps, row.cell, maps.channels, table, features, i));
+  const labels = Int32Array.from(rows, (row) => row.label);
   return {
     features,
-    labels: Int32Array.from(rows, (row) => row.label),
-    weights: halfAndHalfWeights(rows.map((row) => row.isPositive)),
+    labels,
+    weights: halfAndHalfWeights(
+      rows.map((row) => row.isPositive),
+      labels,
+    ),
     rows: rows.length,
   };
 }

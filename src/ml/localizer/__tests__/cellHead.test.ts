@@ -88,9 +88,14 @@ describe("cell head", () => {
       negatives: [],
       milLabel: 4,
     });
-    const weights = Array.from(halfAndHalfWeights([true, false, false, false]));
+    const weights = Array.from(halfAndHalfWeights([true, false, false, false], [4, 0, 0, 0]));
     expect(weights[0]).toBeCloseTo(0.5);
     expect(weights.slice(1).reduce((a, b) => a + b)).toBeCloseTo(0.5);
-    expect(Array.from(halfAndHalfWeights([false, false]))).toEqual([0.5, 0.5]);
+    expect(Array.from(halfAndHalfWeights([false, false], [0, 0]))).toEqual([0.5, 0.5]);
+    // Brand 4 has three rows, brand 7 one: each brand gets a quarter of the loss.
+    const balanced = Array.from(halfAndHalfWeights([true, true, true, true, false], [4, 4, 4, 7, 0]));
+    expect(balanced[0] * 3).toBeCloseTo(0.25);
+    expect(balanced[3]).toBeCloseTo(0.25);
+    expect(balanced[4]).toBeCloseTo(0.5);
   });
 });
