@@ -100,6 +100,11 @@ export interface LocalizerSettings {
   channelStd: number[];
   /** Neighbouring cells join the decoded box at this share of the peak cell's probability. */
   boxCellFraction: number;
+  /**
+   * Cells per side of the window whose mean follows each cell's channels in the head's input
+   * (`ml/localizer/cellContext.ts`); absent or 1: each cell alone (checkpoints before it).
+   */
+  contextWindow?: number;
 }
 
 /** The whole image resized, no crop: what LOCALIZER models see (their boxes map back linearly). */

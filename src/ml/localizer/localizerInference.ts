@@ -3,6 +3,7 @@ import type { LoadedCheckpoint, LocalizerSettings } from "../checkpoint";
 import { NO_LOGO_LABEL } from "../noLogoThreshold";
 import type { SpatialBackbone } from "../models/graphBackbone";
 import { cellHeadVariables, cellProbabilities } from "./cellHead";
+import { cellRowsOf } from "./cellContext";
 import { decodeBox, imageScores } from "./imageDecision";
 
 /** Numbers a LOCALIZER output row adds after the class scores: the box as fractions x, y, width, height. */
@@ -23,7 +24,7 @@ export interface LocalizerPredictor {
 
 /**
  * Wraps a LOCALIZER checkpoint (its head and `manifest.localizer`) around `backbone`: map →
- * standardise per channel → cell head → per-class max over cells → box of the best brand. The
+ * standardise per channel → each cell with its window's mean (when the checkpoint has one) → cell head → per-class max over cells → box of the best brand. The
  * checkpoint's model stays owned by the caller; `dispose` frees only what this adds.
  */
 export function localizerPredictor(
@@ -44,9 +45,10 @@ export function localizerPredictor(
     predict(batch, imageCount) {
       const probabilities = tf.tidy(() => {
         const map = backbone.featureMap(tf.tensor4d(batch, [imageCount, imageSize, imageSize, 3]));
-        const [, grid, , channels] = map.shape;
-        const standardised = tf.div(tf.sub(map.reshape([-1, channels]), mean), std) as tf.Tensor2D;
-        return { values: cellProbabilities(variables, standardised), grid };
+        const [, grid] = map.shape;
+        const standardised = tf.div(tf.sub(map, mean), std) as tf.Tensor4D;
+        const rows = cellRowsOf(standardised, settings.contextWindow ?? 1);
+        return { values: cellProbabilities(variables, rows), grid };
       });
       const cellValues = probabilities.values.dataSync();
       probabilities.values.dispose();

@@ -42,6 +42,7 @@ import {
   writeStandardisedCell,
   type CellHeadVariables,
 } from "./cellHead";
+import { CONTEXT_WINDOW, cellRowsOf, headInputWidth, writeCellRow } from "./cellContext";
 import { cachedFeatureMaps, dequantizeRelu6, type FeatureMaps } from "./featureMaps";
 import {
   HARD_NEGATIVE_CELLS_PER_IMAGE,
@@ -140,13 +141,28 @@ export function halfAndHalfWeights(isPositive: readonly boolean[], labels: Array
   );
 }
 
-/** Standardised features of every cell of image `item`: `[grid², channels]`. */
-function imageFeatures(maps: FeatureMaps, item: number, table: Float32Array): Float32Array {
+/** Head input rows of every cell of image `item`: `[grid², headInputWidth]`. */
+function imageFeatures(
+  maps: FeatureMaps,
+  item: number,
+  table: Float32Array,
+  contextWindow: number,
+): Float32Array {
   const cells = maps.grid * maps.grid;
-  const features = new Float32Array(cells * maps.channels);
-  const base = item * cells;
+  const width = headInputWidth(maps.channels, contextWindow);
+  const features = new Float32Array(cells * width);
   for (let cell = 0; cell < cells; cell++)
-    writeStandardisedCell(maps.maps, base + cell, maps.channels, table, features, cell);
+    writeCellRow(
+      maps.maps,
+      item * cells,
+      cell,
+      maps.grid,
+      maps.channels,
+      table,
+      features,
+      cell,
+      contextWindow,
+    );
   return features;
 }
 
@@ -157,10 +173,14 @@ function bestCellFor(
   item: number,
   table: Float32Array,
   label: number,
+  contextWindow: number,
 ): number {
   const cells = maps.grid * maps.grid;
   const scores = tf.tidy(() => {
-    const x = tf.tensor2d(imageFeatures(maps, item, table), [cells, maps.channels]);
+    const x = tf.tensor2d(imageFeatures(maps, item, table, contextWindow), [
+      cells,
+      headInputWidth(maps.channels, contextWindow),
+    ]);
     const probabilities = cellProbabilities(variables, x);
     return probabilities.slice([0, label], [cells, 1]).reshape([cells]);
   });
@@ -177,24 +197,26 @@ function assembleBatch(
   table: Float32Array,
   variables: CellHeadVariables,
   noLogoIndex: number,
+  contextWindow: number,
 ): CellBatch {
   const { maps } = split;
   const cells = maps.grid * maps.grid;
-  const rows: { cell: number; label: number; isPositive: boolean }[] = [];
+  const rows: { base: number; cell: number; label: number; isPositive: boolean }[] = [];
   for (const entry of entries) {
     const base = entry.item * cells;
     if (entry.milLabel !== undefined) {
-      const cell = bestCellFor(variables, maps, entry.item, table, entry.milLabel);
-      rows.push({ cell: base + cell, label: entry.milLabel, isPositive: true });
+      const cell = bestCellFor(variables, maps, entry.item, table, entry.milLabel, contextWindow);
+      rows.push({ base, cell, label: entry.milLabel, isPositive: true });
       continue;
     }
     for (const cell of entry.positives)
-      rows.push({ cell: base + cell, label: split.labels[base + cell], isPositive: true });
-    for (const cell of entry.negatives)
-      rows.push({ cell: base + cell, label: noLogoIndex, isPositive: false });
+      rows.push({ base, cell, label: split.labels[base + cell], isPositive: true });
+    for (const cell of entry.negatives) rows.push({ base, cell, label: noLogoIndex, isPositive: false });
   }
-  const features = new Float32Array(rows.length * maps.channels);
-  rows.forEach((row, i) => writeStandardisedCell(maps.maps, row.cell, maps.channels, table, features, i));
+  const features = new Float32Array(rows.length * headInputWidth(maps.channels, contextWindow));
+  rows.forEach((row, i) =>
+    writeCellRow(maps.maps, row.base, row.cell, maps.grid, maps.channels, table, features, i, contextWindow),
+  );
   const labels = Int32Array.from(rows, (row) => row.label);
   return {
     features,
@@ -215,6 +237,7 @@ function forEachCellProbabilities(
   variables: CellHeadVariables,
   maps: FeatureMaps,
   table: Float32Array,
+  contextWindow: number,
   visit: (values: Float32Array, start: number, count: number) => void,
 ): void {
   const cells = maps.grid * maps.grid;
@@ -233,7 +256,10 @@ function forEachCellProbabilities(
         );
     }
     const probabilities = tf.tidy(() =>
-      cellProbabilities(variables, tf.tensor2d(features, [count * cells, maps.channels])),
+      cellProbabilities(
+        variables,
+        cellRowsOf(tf.tensor4d(features, [count, maps.grid, maps.grid, maps.channels]), contextWindow),
+      ),
     );
     const values = probabilities.dataSync() as Float32Array;
     probabilities.dispose();
@@ -248,10 +274,11 @@ export function scoreImages(
   table: Float32Array,
   classCount: number,
   noLogoIndex: number,
+  contextWindow = 1,
 ): Float32Array {
   const cells = maps.grid * maps.grid;
   const scores = new Float32Array(maps.itemCount * classCount);
-  forEachCellProbabilities(variables, maps, table, (values, start, count) => {
+  forEachCellProbabilities(variables, maps, table, contextWindow, (values, start, count) => {
     for (let i = 0; i < count; i++) {
       scores.set(
         imageScores(values, cells, classCount, noLogoIndex, i * cells * classCount),
@@ -271,18 +298,24 @@ function mineHardNegatives(state: LocalizerState, classCount: number, noLogoInde
   const { maps, labels } = state.train;
   const cells = maps.grid * maps.grid;
   const peaks = new Float32Array(maps.itemCount * cells);
-  forEachCellProbabilities(state.variables, maps, state.table, (values, start, count) => {
-    for (let i = 0; i < count; i++)
-      writeBrandPeaks(
-        values,
-        cells,
-        classCount,
-        noLogoIndex,
-        peaks,
-        (start + i) * cells,
-        i * cells * classCount,
-      );
-  });
+  forEachCellProbabilities(
+    state.variables,
+    maps,
+    state.table,
+    state.contextWindow,
+    (values, start, count) => {
+      for (let i = 0; i < count; i++)
+        writeBrandPeaks(
+          values,
+          cells,
+          classCount,
+          noLogoIndex,
+          peaks,
+          (start + i) * cells,
+          i * cells * classCount,
+        );
+    },
+  );
   return state.trainItems.map((item, index) => {
     const hasBoxes = (item.boxes?.length ?? 0) > 0;
     if (!hasBoxes && item.label !== noLogoIndex) return [];
@@ -306,6 +339,8 @@ interface LocalizerState {
   head: tf.LayersModel;
   variables: CellHeadVariables;
   table: Float32Array;
+  /** 1: each cell alone; {@link CONTEXT_WINDOW}: with its neighbourhood's mean. */
+  contextWindow: number;
   settings: LocalizerSettings;
   train: SplitMaps;
   validation: FeatureMaps;
@@ -378,7 +413,10 @@ function trainCellLabels(maps: FeatureMaps, items: LabeledImage[], noLogoIndex: 
   return labels;
 }
 
-async function prepare(options: TrainOptions, resumed: tf.LayersModel | undefined): Promise<LocalizerState> {
+async function prepare(
+  options: TrainOptions,
+  resumed: { model: tf.LayersModel; manifest: CheckpointManifest } | undefined,
+): Promise<LocalizerState> {
   const h = options.hyperparameters;
   const noLogoIndex = options.data.labels.indexOf(NO_LOGO_LABEL);
   const trainItems = h.augmentations.includes("COPY_PASTE")
@@ -389,17 +427,26 @@ async function prepare(options: TrainOptions, resumed: tf.LayersModel | undefine
     const { train, validation, test } = await mapSplits(options, backbone, trainItems);
     const standardisation = channelStandardisation(train.maps, train.channels, dequantizeRelu6);
     const table = standardisationTable(standardisation, dequantizeRelu6);
-    const head = createCellHead(train.channels, options.data.labels.length, h.seed);
-    if (resumed !== undefined) head.setWeights(resumed.getWeights());
+    // A run resumed from a checkpoint written before the context window keeps its plain cells.
+    const contextWindow =
+      resumed === undefined ? CONTEXT_WINDOW : (resumed.manifest.localizer?.contextWindow ?? 1);
+    const head = createCellHead(
+      headInputWidth(train.channels, contextWindow),
+      options.data.labels.length,
+      h.seed,
+    );
+    if (resumed !== undefined) head.setWeights(resumed.model.getWeights());
     return {
       trainItems,
       backbone,
       head,
       variables: cellHeadVariables(head),
       table,
+      contextWindow,
       settings: {
         grid: train.grid,
         channels: train.channels,
+        contextWindow,
         channelMean: Array.from(standardisation.mean),
         channelStd: Array.from(standardisation.std),
         boxCellFraction: BOX_CELL_FRACTION,
@@ -452,9 +499,19 @@ async function runEpoch(
         ),
       };
     });
-    const batch = assembleBatch(entries, state.train, state.table, state.variables, noLogoIndex);
+    const batch = assembleBatch(
+      entries,
+      state.train,
+      state.table,
+      state.variables,
+      noLogoIndex,
+      state.contextWindow,
+    );
     if (batch.rows === 0) continue;
-    const x = tf.tensor2d(batch.features, [batch.rows, state.settings.channels]);
+    const x = tf.tensor2d(batch.features, [
+      batch.rows,
+      headInputWidth(state.settings.channels, state.contextWindow),
+    ]);
     const y = tf.tensor1d(batch.labels, "int32");
     const w = tf.tensor1d(batch.weights);
     const step = cellHeadStep(state.variables, optimizer, x, y, w, h.weightDecay);
@@ -495,7 +552,14 @@ function evaluateEpoch(
   const { data } = options;
   const classCount = data.labels.length;
   const actual = Int32Array.from(data.validation, (item) => item.label);
-  const scores = scoreImages(state.variables, state.validation, state.table, classCount, noLogoIndex);
+  const scores = scoreImages(
+    state.variables,
+    state.validation,
+    state.table,
+    classCount,
+    noLogoIndex,
+    state.contextWindow,
+  );
   const { threshold } = chooseThresholdForMacroF1(scores, classCount, actual, noLogoIndex);
   const report = classificationReport(
     data.labels,
@@ -504,7 +568,14 @@ function evaluateEpoch(
   );
   let testAccuracy: number | undefined;
   if (state.test !== undefined && data.test !== undefined) {
-    const testScores = scoreImages(state.variables, state.test, state.table, classCount, noLogoIndex);
+    const testScores = scoreImages(
+      state.variables,
+      state.test,
+      state.table,
+      classCount,
+      noLogoIndex,
+      state.contextWindow,
+    );
     testAccuracy = classificationReport(
       data.labels,
       Int32Array.from(data.test, (item) => item.label),
@@ -574,7 +645,10 @@ export async function trainLocalizer(options: TrainOptions): Promise<TrainResult
   }
   let state: LocalizerState;
   try {
-    state = await prepare(options, resumedModel);
+    state = await prepare(
+      options,
+      resumedModel && resumedManifest ? { model: resumedModel, manifest: resumedManifest } : undefined,
+    );
   } finally {
     resumedModel?.dispose();
   }
