@@ -42,7 +42,7 @@ import {
   writeStandardisedCell,
   type CellHeadVariables,
 } from "./cellHead";
-import { CONTEXT_WINDOW, cellRowsOf, headInputWidth, writeCellRow } from "./cellContext";
+import { cellRowsOf, contextWindowFor, headInputWidth, writeCellRow } from "./cellContext";
 import { cachedFeatureMaps, dequantizeRelu6, type FeatureMaps } from "./featureMaps";
 import {
   HARD_NEGATIVE_CELLS_PER_IMAGE,
@@ -339,7 +339,7 @@ interface LocalizerState {
   head: tf.LayersModel;
   variables: CellHeadVariables;
   table: Float32Array;
-  /** 1: each cell alone; {@link CONTEXT_WINDOW}: with its neighbourhood's mean. */
+  /** 1: each cell alone; 3: with its neighbourhood's mean (`contextWindowFor`). */
   contextWindow: number;
   settings: LocalizerSettings;
   train: SplitMaps;
@@ -429,7 +429,9 @@ async function prepare(
     const table = standardisationTable(standardisation, dequantizeRelu6);
     // A run resumed from a checkpoint written before the context window keeps its plain cells.
     const contextWindow =
-      resumed === undefined ? CONTEXT_WINDOW : (resumed.manifest.localizer?.contextWindow ?? 1);
+      resumed === undefined
+        ? contextWindowFor(trainItems.length)
+        : (resumed.manifest.localizer?.contextWindow ?? 1);
     const head = createCellHead(
       headInputWidth(train.channels, contextWindow),
       options.data.labels.length,
