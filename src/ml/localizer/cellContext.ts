@@ -5,6 +5,7 @@
  * rows of a training batch (plain arrays) and one for whole maps (tensors, serving and scoring).
  */
 import * as tf from "@tensorflow/tfjs";
+import type { LocalizerSettings } from "../checkpoint";
 import { writeStandardisedCell } from "./cellHead";
 
 /** Side of the context window (cells). */
@@ -22,6 +23,11 @@ export const CONTEXT_MIN_TRAINING_IMAGES = 500;
 /** The context window a new run on `trainingImages` images uses. Pure. */
 export function contextWindowFor(trainingImages: number): number {
   return trainingImages >= CONTEXT_MIN_TRAINING_IMAGES ? CONTEXT_WINDOW : 1;
+}
+
+/** The context window of a checkpoint's settings: absent (checkpoints before it) is 1. */
+export function contextWindowOf(settings: Pick<LocalizerSettings, "contextWindow"> | undefined): number {
+  return settings?.contextWindow ?? 1;
 }
 
 /** Width of a head input row: the cell's channels, and as many again for the window mean. */
@@ -82,12 +88,11 @@ export function cellRowsOf(standardised: tf.Tensor4D, contextWindow: number): tf
       [reach, reach],
       [0, 0],
     ]);
-    let sum: tf.Tensor4D = tf.zerosLike(standardised);
-    for (let dr = 0; dr < contextWindow; dr++) {
-      for (let dq = 0; dq < contextWindow; dq++) {
-        sum = tf.add(sum, tf.slice(padded, [0, dr, dq, 0], [images, grid, grid, channels]));
-      }
-    }
+    const shifted: tf.Tensor4D[] = [];
+    for (let dr = 0; dr < contextWindow; dr++)
+      for (let dq = 0; dq < contextWindow; dq++)
+        shifted.push(tf.slice(padded, [0, dr, dq, 0], [images, grid, grid, channels]));
+    const sum = tf.addN(shifted);
     const counts = tf.tensor4d(windowCounts(grid, contextWindow), [1, grid, grid, 1]);
     const mean = tf.div(sum, counts);
     return tf.concat([standardised, mean], 3).reshape([images * grid * grid, 2 * channels]) as tf.Tensor2D;

@@ -3,7 +3,7 @@ import type { LoadedCheckpoint, LocalizerSettings } from "../checkpoint";
 import { NO_LOGO_LABEL } from "../noLogoThreshold";
 import type { SpatialBackbone } from "../models/graphBackbone";
 import { cellHeadVariables, cellProbabilities } from "./cellHead";
-import { cellRowsOf } from "./cellContext";
+import { cellRowsOf, contextWindowOf } from "./cellContext";
 import { decodeBox, imageScores } from "./imageDecision";
 
 /** Numbers a LOCALIZER output row adds after the class scores: the box as fractions x, y, width, height. */
@@ -24,8 +24,9 @@ export interface LocalizerPredictor {
 
 /**
  * Wraps a LOCALIZER checkpoint (its head and `manifest.localizer`) around `backbone`: map →
- * standardise per channel → each cell with its window's mean (when the checkpoint has one) → cell head → per-class max over cells → box of the best brand. The
- * checkpoint's model stays owned by the caller; `dispose` frees only what this adds.
+ * standardise per channel → each cell with its window's mean (when the checkpoint has one) →
+ * cell head → per-class max over cells → box of the best brand. The checkpoint's model stays
+ * owned by the caller; `dispose` frees only what this adds.
  */
 export function localizerPredictor(
   checkpoint: LoadedCheckpoint,
@@ -47,7 +48,7 @@ export function localizerPredictor(
         const map = backbone.featureMap(tf.tensor4d(batch, [imageCount, imageSize, imageSize, 3]));
         const [, grid] = map.shape;
         const standardised = tf.div(tf.sub(map, mean), std) as tf.Tensor4D;
-        const rows = cellRowsOf(standardised, settings.contextWindow ?? 1);
+        const rows = cellRowsOf(standardised, contextWindowOf(settings));
         return { values: cellProbabilities(variables, rows), grid };
       });
       const cellValues = probabilities.values.dataSync();

@@ -1,8 +1,9 @@
 /**
  * Training of `architecture: LOCALIZER`: the frozen MobileNetV2-1.4 graph maps every image once
  * (feature cache), a per-cell MLP learns box-supervised cell labels (multiple-instance where an
- * image has no boxes; from epoch 2 half of each image's negatives are its hardest), and each epoch is scored on the image decision (per-class max over cells)
- * with the no-logo threshold that maximises validation macro-F1 (`chooseThresholdForMacroF1`).
+ * image has no boxes; from epoch 2 half of each image's negatives are its hardest; each cell also
+ * sees its 3×3 neighbourhood's mean), and each epoch is scored on the image decision (per-class
+ * max over cells) with the no-logo threshold that maximises validation macro-F1 (`chooseThresholdForMacroF1`).
  */
 import path from "node:path";
 import * as tf from "@tensorflow/tfjs";
@@ -42,7 +43,7 @@ import {
   writeStandardisedCell,
   type CellHeadVariables,
 } from "./cellHead";
-import { cellRowsOf, contextWindowFor, headInputWidth, writeCellRow } from "./cellContext";
+import { cellRowsOf, contextWindowFor, contextWindowOf, headInputWidth, writeCellRow } from "./cellContext";
 import { cachedFeatureMaps, dequantizeRelu6, type FeatureMaps } from "./featureMaps";
 import {
   HARD_NEGATIVE_CELLS_PER_IMAGE,
@@ -141,29 +142,34 @@ export function halfAndHalfWeights(isPositive: readonly boolean[], labels: Array
   );
 }
 
-/** Head input rows of every cell of image `item`: `[grid², headInputWidth]`. */
-function imageFeatures(
+/** Standardised maps of images `start … start + count − 1`: `[count, grid, grid, channels]` row-major. */
+function standardisedImages(
   maps: FeatureMaps,
-  item: number,
+  start: number,
+  count: number,
   table: Float32Array,
-  contextWindow: number,
 ): Float32Array {
   const cells = maps.grid * maps.grid;
-  const width = headInputWidth(maps.channels, contextWindow);
-  const features = new Float32Array(cells * width);
-  for (let cell = 0; cell < cells; cell++)
-    writeCellRow(
-      maps.maps,
-      item * cells,
-      cell,
-      maps.grid,
-      maps.channels,
-      table,
-      features,
-      cell,
-      contextWindow,
-    );
+  const features = new Float32Array(count * cells * maps.channels);
+  for (let cell = 0; cell < count * cells; cell++)
+    writeStandardisedCell(maps.maps, start * cells + cell, maps.channels, table, features, cell);
   return features;
+}
+
+/** Cell probabilities `[count · grid², classCount]` of images `start … start + count − 1`. */
+function cellProbabilitiesOf(
+  variables: CellHeadVariables,
+  maps: FeatureMaps,
+  start: number,
+  count: number,
+  table: Float32Array,
+  contextWindow: number,
+): tf.Tensor2D {
+  return tf.tidy(() => {
+    const features = standardisedImages(maps, start, count, table);
+    const standardised = tf.tensor4d(features, [count, maps.grid, maps.grid, maps.channels]);
+    return cellProbabilities(variables, cellRowsOf(standardised, contextWindow));
+  });
 }
 
 /** The MIL positive: the cell of image `item` the head currently rates highest for `label`. */
@@ -176,14 +182,11 @@ function bestCellFor(
   contextWindow: number,
 ): number {
   const cells = maps.grid * maps.grid;
-  const scores = tf.tidy(() => {
-    const x = tf.tensor2d(imageFeatures(maps, item, table, contextWindow), [
-      cells,
-      headInputWidth(maps.channels, contextWindow),
-    ]);
-    const probabilities = cellProbabilities(variables, x);
-    return probabilities.slice([0, label], [cells, 1]).reshape([cells]);
-  });
+  const scores = tf.tidy(() =>
+    cellProbabilitiesOf(variables, maps, item, 1, table, contextWindow)
+      .slice([0, label], [cells, 1])
+      .reshape([cells]),
+  );
   const values = scores.dataSync();
   scores.dispose();
   let best = 0;
@@ -240,27 +243,9 @@ function forEachCellProbabilities(
   contextWindow: number,
   visit: (values: Float32Array, start: number, count: number) => void,
 ): void {
-  const cells = maps.grid * maps.grid;
   for (let start = 0; start < maps.itemCount; start += EVAL_IMAGES_PER_PASS) {
     const count = Math.min(EVAL_IMAGES_PER_PASS, maps.itemCount - start);
-    const features = new Float32Array(count * cells * maps.channels);
-    for (let i = 0; i < count; i++) {
-      for (let cell = 0; cell < cells; cell++)
-        writeStandardisedCell(
-          maps.maps,
-          (start + i) * cells + cell,
-          maps.channels,
-          table,
-          features,
-          i * cells + cell,
-        );
-    }
-    const probabilities = tf.tidy(() =>
-      cellProbabilities(
-        variables,
-        cellRowsOf(tf.tensor4d(features, [count, maps.grid, maps.grid, maps.channels]), contextWindow),
-      ),
-    );
+    const probabilities = cellProbabilitiesOf(variables, maps, start, count, table, contextWindow);
     const values = probabilities.dataSync() as Float32Array;
     probabilities.dispose();
     visit(values, start, count);
@@ -274,7 +259,7 @@ export function scoreImages(
   table: Float32Array,
   classCount: number,
   noLogoIndex: number,
-  contextWindow = 1,
+  contextWindow: number,
 ): Float32Array {
   const cells = maps.grid * maps.grid;
   const scores = new Float32Array(maps.itemCount * classCount);
@@ -291,8 +276,8 @@ export function scoreImages(
 
 /**
  * Each training image's {@link HARD_NEGATIVE_CELLS_PER_IMAGE} hardest no-logo cells under the
- * current head (highest brand peak), one list per image; images learned by multiple-instance
- * learning (no boxes) get none.
+ * current head (highest brand peak), one list per image (`imageCellsFor` ignores those of
+ * images learned by multiple-instance learning).
  */
 function mineHardNegatives(state: LocalizerState, classCount: number, noLogoIndex: number): number[][] {
   const { maps, labels } = state.train;
@@ -302,7 +287,7 @@ function mineHardNegatives(state: LocalizerState, classCount: number, noLogoInde
     state.variables,
     maps,
     state.table,
-    state.contextWindow,
+    contextWindowOf(state.settings),
     (values, start, count) => {
       for (let i = 0; i < count; i++)
         writeBrandPeaks(
@@ -316,9 +301,7 @@ function mineHardNegatives(state: LocalizerState, classCount: number, noLogoInde
         );
     },
   );
-  return state.trainItems.map((item, index) => {
-    const hasBoxes = (item.boxes?.length ?? 0) > 0;
-    if (!hasBoxes && item.label !== noLogoIndex) return [];
+  return state.trainItems.map((_, index) => {
     const range = [index * cells, (index + 1) * cells] as const;
     return hardestNegativeCells(
       peaks.subarray(...range),
@@ -339,8 +322,6 @@ interface LocalizerState {
   head: tf.LayersModel;
   variables: CellHeadVariables;
   table: Float32Array;
-  /** 1: each cell alone; 3: with its neighbourhood's mean (`contextWindowFor`). */
-  contextWindow: number;
   settings: LocalizerSettings;
   train: SplitMaps;
   validation: FeatureMaps;
@@ -431,7 +412,7 @@ async function prepare(
     const contextWindow =
       resumed === undefined
         ? contextWindowFor(trainItems.length)
-        : (resumed.manifest.localizer?.contextWindow ?? 1);
+        : contextWindowOf(resumed.manifest.localizer);
     const head = createCellHead(
       headInputWidth(train.channels, contextWindow),
       options.data.labels.length,
@@ -444,7 +425,6 @@ async function prepare(
       head,
       variables: cellHeadVariables(head),
       table,
-      contextWindow,
       settings: {
         grid: train.grid,
         channels: train.channels,
@@ -475,6 +455,8 @@ async function runEpoch(
   const order = epochOrder(items.length, { mode: "train", seed: h.seed, epoch });
   const cells = state.train.maps.grid * state.train.maps.grid;
   const batches = Math.ceil(items.length / h.batchSize);
+  const contextWindow = contextWindowOf(state.settings);
+  const rowWidth = headInputWidth(state.settings.channels, contextWindow);
   const startedAt = performance.now();
   const hardNegatives =
     epoch >= HARD_NEGATIVE_FIRST_EPOCH
@@ -507,13 +489,10 @@ async function runEpoch(
       state.table,
       state.variables,
       noLogoIndex,
-      state.contextWindow,
+      contextWindow,
     );
     if (batch.rows === 0) continue;
-    const x = tf.tensor2d(batch.features, [
-      batch.rows,
-      headInputWidth(state.settings.channels, state.contextWindow),
-    ]);
+    const x = tf.tensor2d(batch.features, [batch.rows, rowWidth]);
     const y = tf.tensor1d(batch.labels, "int32");
     const w = tf.tensor1d(batch.weights);
     const step = cellHeadStep(state.variables, optimizer, x, y, w, h.weightDecay);
@@ -560,7 +539,7 @@ function evaluateEpoch(
     state.table,
     classCount,
     noLogoIndex,
-    state.contextWindow,
+    contextWindowOf(state.settings),
   );
   const { threshold } = chooseThresholdForMacroF1(scores, classCount, actual, noLogoIndex);
   const report = classificationReport(
@@ -576,7 +555,7 @@ function evaluateEpoch(
       state.table,
       classCount,
       noLogoIndex,
-      state.contextWindow,
+      contextWindowOf(state.settings),
     );
     testAccuracy = classificationReport(
       data.labels,
