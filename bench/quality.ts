@@ -20,7 +20,7 @@
  *      [--without <elements|all>]   (domain randomisation switched off in the training set: ablations)
  */
 import { existsSync } from "node:fs";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import {
@@ -41,14 +41,12 @@ import {
 } from "../src/datasets/synthLogos32";
 import type { BackgroundPart } from "../src/vocabulary";
 import { selectBackend } from "../src/ml/backend";
-import type { ClassificationOutput } from "../src/ml/classificationOutput";
-import { mostCommonConfusions, type Confusion } from "../src/ml/confusionMatrix";
 import type { LabeledImage } from "../src/ml/batches";
-import { classificationReport, majorityBaselineAccuracy } from "../src/ml/evaluate";
 import { withDefaults } from "../src/ml/hyperparameters";
 import { NO_LOGO_LABEL } from "../src/ml/noLogoThreshold";
 import { train, type TrainingData } from "../src/ml/train";
 import { Classifier } from "../src/serving/classifier";
+import { errorLines, fixed, score, type Scores } from "./support/classifierScores";
 
 // Compiled to dist/bench-quality/bench/: the repository root is three folders up.
 const REPOSITORY_ROOT = path.resolve(__dirname, "../../..");
@@ -152,74 +150,6 @@ function itemsOf(dir: string, images: SynthImageRecord[], split: string, labels:
     }));
 }
 
-interface Scores {
-  images: number;
-  accuracy: number;
-  macroF1: number;
-  noLogoRecall: number;
-  noLogoPrecision: number;
-  baseline: number;
-  p50Ms: number;
-  p95Ms: number;
-  /** Logo images whose brand is among the 3 most probable brands (no threshold). */
-  topThreeBrand: number;
-  /** Per-brand recall, best first. */
-  brandRecall: { label: string; recall: number; support: number }[];
-  confusions: Confusion[];
-}
-
-/** Brands ranked in an answer's `topK` (no-logo left out). */
-const rankedBrands = (output: ClassificationOutput): string[] =>
-  output.topK.map((entry) => entry.label).filter((label) => label !== NO_LOGO_LABEL);
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-}
-
-/** Classifies `files` one at a time (concurrency 1) and scores the answers against `truths`. */
-async function score(
-  classifier: Classifier,
-  checkpoint: string,
-  labels: string[],
-  files: { file: string; truth: string }[],
-  trainLabels: number[],
-): Promise<Scores> {
-  const latencies: number[] = [];
-  const predicted: number[] = [];
-  let [logoImages, topThreeHits] = [0, 0];
-  for (const { file, truth } of files) {
-    const bytes = await readFile(file);
-    const startedAt = performance.now();
-    const output = await classifier.classify(checkpoint, bytes, 4);
-    latencies.push(performance.now() - startedAt);
-    predicted.push(labels.indexOf(output.label));
-    if (truth !== NO_LOGO_LABEL) {
-      logoImages++;
-      if (rankedBrands(output).slice(0, 3).includes(truth)) topThreeHits++;
-    }
-  }
-  const actual = files.map(({ truth }) => labels.indexOf(truth));
-  const report = classificationReport(labels, actual, predicted);
-  const noLogo = report.perClass.find((c) => c.label === NO_LOGO_LABEL)!;
-  return {
-    topThreeBrand: logoImages > 0 ? topThreeHits / logoImages : NaN,
-    brandRecall: report.perClass
-      .filter((c) => c.label !== NO_LOGO_LABEL && c.support > 0)
-      .map(({ label, recall, support }) => ({ label, recall, support }))
-      .sort((a, b) => b.recall - a.recall),
-    confusions: mostCommonConfusions(report.confusionMatrix, 6),
-    images: files.length,
-    accuracy: report.accuracy,
-    macroF1: report.macroF1,
-    noLogoRecall: noLogo.recall,
-    noLogoPrecision: noLogo.precision,
-    baseline: majorityBaselineAccuracy(trainLabels, actual),
-    p50Ms: percentile(latencies.slice(1), 50),
-    p95Ms: percentile(latencies.slice(1), 95),
-  };
-}
-
 /** The real photos whose class the model knows (brands outside `--brands` are left out). */
 async function realPhotos(root: string, labels: string[]): Promise<{ file: string; truth: string }[]> {
   const manifest = await planFlickrLogos27Import(root);
@@ -227,8 +157,6 @@ async function realPhotos(root: string, labels: string[]): Promise<{ file: strin
     .filter((entry) => labels.includes(entry.className))
     .map((entry) => ({ file: path.join(root, entry.sourceRelpath), truth: entry.className }));
 }
-
-const fixed = (v: number, digits = 3) => (Number.isFinite(v) ? v.toFixed(digits) : "na");
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
@@ -387,12 +315,7 @@ async function main(): Promise<void> {
       ["real photos", real],
     ] as const) {
       if (scores === undefined) continue;
-      console.log(
-        `${name}, recall per brand: ${scores.brandRecall.map((b) => `${b.label} ${fixed(b.recall, 2)} (${b.support})`).join(", ")}`,
-      );
-      console.log(
-        `${name}, most common mistakes: ${scores.confusions.map((c) => `${c.actual} → ${c.predicted} ×${c.count}`).join(", ")}`,
-      );
+      for (const line of errorLines(name, scores)) console.log(line);
     }
     console.log(
       `bench:quality macro_f1=${fixed(synthetic.macroF1)} accuracy=${fixed(synthetic.accuracy)} baseline=${fixed(synthetic.baseline)} train_s=${fixed(trainSeconds, 0)} classify_p50_ms=${fixed(synthetic.p50Ms, 0)} real_macro_f1=${real ? fixed(real.macroF1) : "na"}`,

@@ -12,6 +12,7 @@ import { withDefaults } from "../../hyperparameters";
 import { train, type TrainingData } from "../../train";
 import { splitItems, writeShapeDataset } from "../../__tests__/fixtures/shapeImages";
 import { intersectionOverUnion } from "../imageDecision";
+import { passesPerEpoch } from "../trainLocalizer";
 
 const BRANDS = SYNTHLOGOS32_BRANDS.filter((b) => ["cocacola", "starbucks"].includes(b.className));
 
@@ -140,7 +141,9 @@ describe("LOCALIZER training and serving", () => {
     });
     expect(result.status).toBe("SUCCEEDED");
     const noLogo = data.train.filter((item) => item.label === data.labels.indexOf("no-logo")).length;
-    expect([...totals]).toEqual([data.train.length + noLogo]);
+    // Each epoch passes the training images (composites included) as often as MIN_IMAGES_PER_EPOCH needs.
+    const trainingImages = data.train.length + noLogo;
+    expect([...totals]).toEqual([trainingImages * passesPerEpoch(trainingImages)]);
     expect(tf.memory().numTensors).toBe(before);
   }, 120_000);
 
