@@ -1,15 +1,21 @@
 import { epochOrder } from "../../batches";
-import { epochPasses, MIN_IMAGES_PER_EPOCH, passesPerEpoch } from "../trainLocalizer";
+import { epochPasses, MAX_PASSES_PER_EPOCH, MIN_IMAGES_PER_EPOCH, passesPerEpoch } from "../trainLocalizer";
 
 describe("passes per epoch", () => {
   it("passes a small training set until the epoch holds MIN_IMAGES_PER_EPOCH images, a large one once", () => {
-    expect(passesPerEpoch(184)).toBe(Math.ceil(MIN_IMAGES_PER_EPOCH / 184));
-    expect(184 * passesPerEpoch(184)).toBeGreaterThanOrEqual(MIN_IMAGES_PER_EPOCH);
-    expect(184 * (passesPerEpoch(184) - 1)).toBeLessThan(MIN_IMAGES_PER_EPOCH);
+    expect(passesPerEpoch(300)).toBe(Math.ceil(MIN_IMAGES_PER_EPOCH / 300));
+    expect(300 * passesPerEpoch(300)).toBeGreaterThanOrEqual(MIN_IMAGES_PER_EPOCH);
+    expect(300 * (passesPerEpoch(300) - 1)).toBeLessThan(MIN_IMAGES_PER_EPOCH);
     expect(passesPerEpoch(MIN_IMAGES_PER_EPOCH)).toBe(1);
+    expect(passesPerEpoch(MIN_IMAGES_PER_EPOCH + 1)).toBe(1);
     expect(passesPerEpoch(2610)).toBe(1);
-    expect(passesPerEpoch(1)).toBe(MIN_IMAGES_PER_EPOCH);
     expect(passesPerEpoch(0)).toBe(1);
+  });
+
+  it("never passes a tiny set more than MAX_PASSES_PER_EPOCH times", () => {
+    expect(passesPerEpoch(184)).toBe(MAX_PASSES_PER_EPOCH);
+    expect(passesPerEpoch(60)).toBe(MAX_PASSES_PER_EPOCH);
+    expect(passesPerEpoch(1)).toBe(MAX_PASSES_PER_EPOCH);
   });
 
   it("orders each pass as its own permutation; the first is the plain epoch order", () => {
