@@ -46,6 +46,7 @@ import { withDefaults } from "../src/ml/hyperparameters";
 import { NO_LOGO_LABEL } from "../src/ml/noLogoThreshold";
 import { train, type TrainingData } from "../src/ml/train";
 import { Classifier } from "../src/serving/classifier";
+import { benchArguments } from "./support/benchArguments";
 import { errorLines, fixed, score, type Scores } from "./support/classifierScores";
 
 // Compiled to dist/bench-quality/bench/: the repository root is three folders up.
@@ -81,17 +82,7 @@ function parseWithout(text: string | undefined): Randomisation {
 }
 
 function parseOptions(argv: string[]): Options {
-  const value = (name: string): string | undefined => {
-    const index = argv.indexOf(`--${name}`);
-    return index >= 0 ? argv[index + 1] : undefined;
-  };
-  const int = (name: string, fallback: number | undefined): number | undefined => {
-    const text = value(name);
-    if (text === undefined) return fallback;
-    const parsed = Number(text);
-    if (!Number.isInteger(parsed) || parsed < 0) throw new Error(`--${name} must be a non-negative integer`);
-    return parsed;
-  };
+  const { value, int, flag } = benchArguments(argv);
   return {
     brands: Math.min(SYNTHLOGOS32_BRANDS.length, int("brands", SYNTHLOGOS32_BRANDS.length)!),
     perBrand: int("per-brand", 100)!,
@@ -103,7 +94,7 @@ function parseOptions(argv: string[]): Options {
     keep: value("keep"),
     trainingRandomisation: parseWithout(value("without")),
     real: value("real") ?? REAL_DEV_SET,
-    isCopyPaste: argv.includes("--copy-paste"),
+    isCopyPaste: flag("copy-paste"),
   };
 }
 

@@ -31,6 +31,7 @@ import type { LabeledImage } from "../src/ml/batches";
 import { withDefaults } from "../src/ml/hyperparameters";
 import { train, type TrainingData } from "../src/ml/train";
 import { Classifier } from "../src/serving/classifier";
+import { benchArguments } from "./support/benchArguments";
 import { errorLines, fixed, score } from "./support/classifierScores";
 
 // Compiled to dist/bench-real/bench/: the repository root is three folders up.
@@ -49,24 +50,14 @@ interface Options {
 }
 
 function parseOptions(argv: string[]): Options {
-  const value = (name: string): string | undefined => {
-    const index = argv.indexOf(`--${name}`);
-    return index >= 0 ? argv[index + 1] : undefined;
-  };
-  const int = (name: string, fallback: number | undefined): number | undefined => {
-    const text = value(name);
-    if (text === undefined) return fallback;
-    const parsed = Number(text);
-    if (!Number.isInteger(parsed) || parsed < 0) throw new Error(`--${name} must be a non-negative integer`);
-    return parsed;
-  };
+  const { value, int, flag } = benchArguments(argv);
   return {
     real: value("real") ?? REAL_DEV_SET,
     trainPerClass: int("train-per-class", 8)!,
     valPerClass: int("val-per-class", 2)!,
     syntheticPerBrand: int("synthetic-per-brand", 0)!,
     epochs: int("epochs", undefined),
-    isCopyPaste: argv.includes("--copy-paste"),
+    isCopyPaste: flag("copy-paste"),
     keep: value("keep"),
   };
 }

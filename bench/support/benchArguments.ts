@@ -1,0 +1,29 @@
+/** Readers of a benchmark's `--name value` arguments. */
+export interface BenchArguments {
+  /** The value after `--name`, or undefined when absent. */
+  value(name: string): string | undefined;
+  /** `--name` as a non-negative integer, `fallback` when absent; throws on anything else. */
+  int(name: string, fallback: number | undefined): number | undefined;
+  /** Whether the bare flag `--name` is given. */
+  flag(name: string): boolean;
+}
+
+/** Reads `argv` (the arguments after the script) as `--name value` pairs and bare flags. */
+export function benchArguments(argv: readonly string[]): BenchArguments {
+  const value = (name: string): string | undefined => {
+    const index = argv.indexOf(`--${name}`);
+    return index >= 0 ? argv[index + 1] : undefined;
+  };
+  return {
+    value,
+    int(name, fallback) {
+      const text = value(name);
+      if (text === undefined) return fallback;
+      const parsed = Number(text);
+      if (!Number.isInteger(parsed) || parsed < 0)
+        throw new Error(`--${name} must be a non-negative integer`);
+      return parsed;
+    },
+    flag: (name) => argv.includes(`--${name}`),
+  };
+}
