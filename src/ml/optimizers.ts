@@ -64,7 +64,8 @@ export function withWeightDecay(
  */
 export function disposeOptimizer(optimizer: tf.Optimizer): void {
   optimizer.dispose();
-  if (optimizer instanceof tf.MomentumOptimizer) {
+  // By name, as in `setLearningRate`: `instanceof tf.MomentumOptimizer` holds for every optimizer.
+  if (optimizer.getClassName() === "Momentum") {
     const inherited = (optimizer as unknown as { c?: tf.Tensor }).c;
     if (inherited !== undefined && !inherited.isDisposed) inherited.dispose();
   }

@@ -8,7 +8,7 @@
 import path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { ValidationError } from "../../errors";
-import { epochOrder, type LabeledImage } from "../batches";
+import type { LabeledImage } from "../batches";
 import { isBetterEpoch } from "../bestEpoch";
 import {
   loadCheckpoint,
@@ -70,17 +70,20 @@ export function passesPerEpoch(trainingImages: number): number {
   return Math.min(MAX_PASSES_PER_EPOCH, Math.max(1, Math.ceil(MIN_IMAGES_PER_EPOCH / trainingImages)));
 }
 
+/** Seed labels of pass `pass` of an epoch: none for the first, so a one-pass epoch draws as before. */
+function passSeedLabels(pass: number): (string | number)[] {
+  return pass === 0 ? [] : ["pass", pass];
+}
+
 /**
- * Item order of one epoch of `passes` passes over `count` images: the first pass is the usual
- * seeded shuffle (`epochOrder`), every further pass its own shuffle. Pure given the seed.
+ * Item order of one epoch of `passes` passes over `count` images, each pass its own seeded
+ * shuffle; the first is `epochOrder`'s. Pure given the seed.
  */
 export function epochPasses(count: number, passes: number, seed: number, epoch: number): number[] {
-  const order = epochOrder(count, { mode: "train", seed, epoch });
-  for (let pass = 1; pass < passes; pass++) {
-    const indices = Array.from({ length: count }, (_, i) => i);
-    order.push(...shuffled(indices, createRandom(deriveSeed(seed, "order", epoch, "pass", pass))));
-  }
-  return order;
+  const indices = Array.from({ length: count }, (_, i) => i);
+  return Array.from({ length: passes }, (_, pass) =>
+    shuffled(indices, createRandom(deriveSeed(seed, "order", epoch, ...passSeedLabels(pass)))),
+  ).flat();
 }
 
 /** Random no-logo cells drawn per training image each epoch. */
@@ -506,11 +509,7 @@ async function runEpoch(
     const start = b * h.batchSize;
     const entries = order.slice(start, start + h.batchSize).map((item, i): ImageCells => {
       const pass = Math.floor((start + i) / items.length);
-      const random = createRandom(
-        pass === 0
-          ? deriveSeed(h.seed, "cells", epoch, item)
-          : deriveSeed(h.seed, "cells", epoch, item, "pass", pass),
-      );
+      const random = createRandom(deriveSeed(h.seed, "cells", epoch, item, ...passSeedLabels(pass)));
       const hasBoxes = (items[item].boxes?.length ?? 0) > 0;
       const labels = state.train.labels.subarray(item * cells, (item + 1) * cells);
       return {
