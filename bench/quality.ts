@@ -41,12 +41,12 @@ import {
 } from "../src/datasets/synthLogos32";
 import type { BackgroundPart } from "../src/vocabulary";
 import { selectBackend } from "../src/ml/backend";
-import type { LabeledImage } from "../src/ml/batches";
 import { withDefaults } from "../src/ml/hyperparameters";
 import { NO_LOGO_LABEL } from "../src/ml/noLogoThreshold";
 import { train, type TrainingData } from "../src/ml/train";
 import { Classifier } from "../src/serving/classifier";
 import { benchArguments } from "./support/benchArguments";
+import { generatedItems } from "./support/generatedItems";
 import { errorLines, fixed, score, type Scores } from "./support/classifierScores";
 
 // Compiled to dist/bench-quality/bench/: the repository root is three folders up.
@@ -131,16 +131,6 @@ function seconds(since: number): number {
   return (performance.now() - since) / 1000;
 }
 
-function itemsOf(dir: string, images: SynthImageRecord[], split: string, labels: string[]): LabeledImage[] {
-  return images
-    .filter((image) => image.split === split)
-    .map((image) => ({
-      source: path.join(dir, image.relpath),
-      label: labels.indexOf(image.className),
-      boxes: image.bboxes.map(({ x, y, width, height }) => ({ x, y, width, height })),
-    }));
-}
-
 /** The real photos whose class the model knows (brands outside `--brands` are left out). */
 async function realPhotos(root: string, labels: string[]): Promise<{ file: string; truth: string }[]> {
   const manifest = await planFlickrLogos27Import(root);
@@ -199,8 +189,8 @@ async function main(): Promise<void> {
     const labels = [...brands.map((b) => b.className), NO_LOGO_LABEL].sort();
     const data: TrainingData = {
       labels,
-      train: itemsOf(training.dir, training.images, "train", labels),
-      validation: itemsOf(training.dir, training.images, "val", labels),
+      train: generatedItems(training.dir, training.images, "train", labels),
+      validation: generatedItems(training.dir, training.images, "val", labels),
     };
     const hyperparameters = withDefaults({
       architecture: "LOCALIZER",

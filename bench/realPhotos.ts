@@ -32,6 +32,7 @@ import { withDefaults } from "../src/ml/hyperparameters";
 import { train, type TrainingData } from "../src/ml/train";
 import { Classifier } from "../src/serving/classifier";
 import { benchArguments } from "./support/benchArguments";
+import { generatedItems } from "./support/generatedItems";
 import { errorLines, fixed, score } from "./support/classifierScores";
 
 // Compiled to dist/bench-real/bench/: the repository root is three folders up.
@@ -95,11 +96,7 @@ async function syntheticTrainingItems(
   log(
     `generated ${manifest.images.length} images of ${brands.length} shared brands in ${seconds(startedAt).toFixed(0)} s`,
   );
-  return manifest.images.map((image) => ({
-    source: path.join(dir, image.relpath),
-    label: labels.indexOf(image.className),
-    boxes: image.bboxes.map(({ x, y, width, height }) => ({ x, y, width, height })),
-  }));
+  return generatedItems(dir, manifest.images, "train", labels);
 }
 
 async function main(): Promise<void> {
