@@ -1,10 +1,9 @@
 /**
  * Context for the cell head: each cell's own standardised features followed by the mean of its
  * 3×3 neighbourhood (the cells of the window that lie inside the map), so a cell holding one
- * letter of a wordmark also sees its neighbours. Two equal implementations: one for the sampled
- * rows of a training batch (plain arrays) and one for whole maps (tensors, serving and scoring).
+ * letter of a wordmark also sees its neighbours. This writes the sampled rows of a training batch
+ * (plain arrays); whole maps (serving and scoring) get the same rows from `mapHeadOf`'s average pool.
  */
-import * as tf from "@tensorflow/tfjs";
 import type { LocalizerSettings } from "../checkpoint";
 import { writeStandardisedCell } from "./cellHead";
 
@@ -71,39 +70,4 @@ export function writeCellRow(
     }
   }
   for (let c = 0; c < channels; c++) context[c] /= count;
-}
-
-/**
- * Head inputs of whole maps: `standardised` `[images, grid, grid, channels]` →
- * `[images · grid², headInputWidth]` (see {@link writeCellRow}). The caller disposes the result.
- */
-export function cellRowsOf(standardised: tf.Tensor4D, contextWindow: number): tf.Tensor2D {
-  return tf.tidy(() => {
-    const [images, grid, , channels] = standardised.shape;
-    if (contextWindow <= 1) return standardised.reshape([images * grid * grid, channels]) as tf.Tensor2D;
-    const reach = Math.floor(contextWindow / 2);
-    const padded = tf.pad(standardised, [
-      [0, 0],
-      [reach, reach],
-      [reach, reach],
-      [0, 0],
-    ]);
-    const shifted: tf.Tensor4D[] = [];
-    for (let dr = 0; dr < contextWindow; dr++)
-      for (let dq = 0; dq < contextWindow; dq++)
-        shifted.push(tf.slice(padded, [0, dr, dq, 0], [images, grid, grid, channels]));
-    const sum = tf.addN(shifted);
-    const counts = tf.tensor4d(windowCounts(grid, contextWindow), [1, grid, grid, 1]);
-    const mean = tf.div(sum, counts);
-    return tf.concat([standardised, mean], 3).reshape([images * grid * grid, 2 * channels]) as tf.Tensor2D;
-  });
-}
-
-/** How many cells of each cell's window lie inside a `grid × grid` map (row-major). Pure. */
-export function windowCounts(grid: number, contextWindow: number): Float32Array {
-  const reach = Math.floor(contextWindow / 2);
-  const inside = (i: number) => Math.min(grid - 1, i + reach) - Math.max(0, i - reach) + 1;
-  const counts = new Float32Array(grid * grid);
-  for (let r = 0; r < grid; r++) for (let q = 0; q < grid; q++) counts[r * grid + q] = inside(r) * inside(q);
-  return counts;
 }

@@ -2,9 +2,10 @@ import * as tf from "@tensorflow/tfjs";
 import type { LoadedCheckpoint, LocalizerSettings } from "../checkpoint";
 import { NO_LOGO_LABEL } from "../noLogoThreshold";
 import type { SpatialBackbone } from "../models/graphBackbone";
-import { cellHeadVariables, cellProbabilities } from "./cellHead";
-import { cellRowsOf, contextWindowOf } from "./cellContext";
+import { cellHeadVariables } from "./cellHead";
+import { contextWindowOf } from "./cellContext";
 import { decodeBox, imageScores } from "./imageDecision";
+import { mapHeadOf } from "./mapHead";
 
 /** Numbers a LOCALIZER output row adds after the class scores: the box as fractions x, y, width, height. */
 export const BOX_FIELDS = 4;
@@ -17,16 +18,17 @@ export interface LocalizerPredictor {
    * height). Synchronous; no tensor outlives the call.
    */
   predict(batch: Float32Array, imageCount: number): Float32Array;
-  /** Bytes of the standardisation and the folded first layer it keeps beside the head. */
+  /** Bytes of the first layer with the standardisation folded in, kept beside the head. */
   readonly extraWeightBytes: number;
   dispose(): void;
 }
 
 /**
  * Wraps a LOCALIZER checkpoint (its head and `manifest.localizer`) around `backbone`: map →
- * standardise per channel → each cell with its window's mean (when the checkpoint has one) →
- * cell head → per-class max over cells → box of the best brand. The checkpoint's model stays
- * owned by the caller; `dispose` frees only what this adds.
+ * each cell with its window's mean (when the checkpoint has one) → cell head with the per-channel
+ * standardisation folded into its first layer (`mapHeadOf`) → per-class max over cells → box of
+ * the best brand. The checkpoint's model stays owned by the caller; `dispose` frees only what
+ * this adds.
  */
 export function localizerPredictor(
   checkpoint: LoadedCheckpoint,
@@ -36,20 +38,20 @@ export function localizerPredictor(
   const settings = manifest.localizer as LocalizerSettings;
   const classCount = manifest.labels.length;
   const noLogoIndex = manifest.labels.indexOf(NO_LOGO_LABEL);
-  const mean = tf.tensor1d(settings.channelMean);
-  const std = tf.tensor1d(settings.channelStd);
-  const variables = cellHeadVariables(model);
+  const head = mapHeadOf(
+    cellHeadVariables(model),
+    { mean: Float32Array.from(settings.channelMean), std: Float32Array.from(settings.channelStd) },
+    contextWindowOf(settings),
+  );
   const { imageSize } = manifest;
   const rowWidth = classCount + BOX_FIELDS;
   return {
-    extraWeightBytes: settings.channelMean.length * 8,
+    extraWeightBytes: head.weightBytes,
     predict(batch, imageCount) {
       const probabilities = tf.tidy(() => {
         const map = backbone.featureMap(tf.tensor4d(batch, [imageCount, imageSize, imageSize, 3]));
         const [, grid] = map.shape;
-        const standardised = tf.div(tf.sub(map, mean), std) as tf.Tensor4D;
-        const rows = cellRowsOf(standardised, contextWindowOf(settings));
-        return { values: cellProbabilities(variables, rows), grid };
+        return { values: head.probabilities(map), grid };
       });
       const cellValues = probabilities.values.dataSync();
       probabilities.values.dispose();
@@ -70,7 +72,7 @@ export function localizerPredictor(
       return rows;
     },
     dispose() {
-      tf.dispose([mean, std]);
+      head.dispose();
     },
   };
 }

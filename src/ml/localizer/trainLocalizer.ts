@@ -36,15 +36,14 @@ import { copyPasteItems } from "./copyPaste";
 import {
   cellHeadStep,
   cellHeadVariables,
-  cellProbabilities,
   channelStandardisation,
   createCellHead,
   standardisationTable,
-  writeStandardisedCell,
   type CellHeadVariables,
+  type ChannelStandardisation,
 } from "./cellHead";
-import { cellRowsOf, contextWindowFor, contextWindowOf, headInputWidth, writeCellRow } from "./cellContext";
-import { cachedFeatureMaps, dequantizeRelu6, type FeatureMaps } from "./featureMaps";
+import { contextWindowFor, contextWindowOf, headInputWidth, writeCellRow } from "./cellContext";
+import { cachedFeatureMaps, dequantizeRelu6, mapBytesOf, type FeatureMaps } from "./featureMaps";
 import {
   HARD_NEGATIVE_CELLS_PER_IMAGE,
   HARD_NEGATIVE_FIRST_EPOCH,
@@ -52,6 +51,7 @@ import {
   writeBrandPeaks,
 } from "./hardNegatives";
 import { BOX_CELL_FRACTION, chooseThresholdForMacroF1, imageScores } from "./imageDecision";
+import { mapHeadOf, type MapHead } from "./mapHead";
 
 /**
  * Fewest images one epoch feeds the head. A smaller training set is passed several times per
@@ -181,50 +181,34 @@ export function halfAndHalfWeights(isPositive: readonly boolean[], labels: Array
   );
 }
 
-/** Standardised maps of images `start … start + count − 1`: `[count, grid, grid, channels]` row-major. */
-function standardisedImages(
-  maps: FeatureMaps,
-  start: number,
-  count: number,
-  table: Float32Array,
-): Float32Array {
-  const cells = maps.grid * maps.grid;
-  const features = new Float32Array(count * cells * maps.channels);
-  for (let cell = 0; cell < count * cells; cell++)
-    writeStandardisedCell(maps.maps, start * cells + cell, maps.channels, table, features, cell);
-  return features;
+/**
+ * The head over whole quantised maps (`mapHeadOf` folded for bytes), for scoring every cell of
+ * many images with the head as it is now. The caller disposes it.
+ */
+function scoringHead(state: Pick<LocalizerState, "variables" | "standardisation" | "settings">): MapHead {
+  return mapHeadOf(
+    state.variables,
+    state.standardisation,
+    contextWindowOf(state.settings),
+    dequantizeRelu6(1),
+  );
 }
 
 /** Cell probabilities `[count · grid², classCount]` of images `start … start + count − 1`. */
-function cellProbabilitiesOf(
-  variables: CellHeadVariables,
-  maps: FeatureMaps,
-  start: number,
-  count: number,
-  table: Float32Array,
-  contextWindow: number,
-): tf.Tensor2D {
+function cellProbabilitiesOf(head: MapHead, maps: FeatureMaps, start: number, count: number): tf.Tensor2D {
   return tf.tidy(() => {
-    const features = standardisedImages(maps, start, count, table);
-    const standardised = tf.tensor4d(features, [count, maps.grid, maps.grid, maps.channels]);
-    return cellProbabilities(variables, cellRowsOf(standardised, contextWindow));
+    const bytes = maps.maps.subarray(start * mapBytesOf(maps), (start + count) * mapBytesOf(maps));
+    return head.probabilities(
+      tf.tensor4d(new Float32Array(bytes), [count, maps.grid, maps.grid, maps.channels]),
+    );
   });
 }
 
 /** The MIL positive: the cell of image `item` the head currently rates highest for `label`. */
-function bestCellFor(
-  variables: CellHeadVariables,
-  maps: FeatureMaps,
-  item: number,
-  table: Float32Array,
-  label: number,
-  contextWindow: number,
-): number {
+function bestCellFor(head: MapHead, maps: FeatureMaps, item: number, label: number): number {
   const cells = maps.grid * maps.grid;
   const scores = tf.tidy(() =>
-    cellProbabilitiesOf(variables, maps, item, 1, table, contextWindow)
-      .slice([0, label], [cells, 1])
-      .reshape([cells]),
+    cellProbabilitiesOf(head, maps, item, 1).slice([0, label], [cells, 1]).reshape([cells]),
   );
   const values = scores.dataSync();
   scores.dispose();
@@ -235,25 +219,30 @@ function bestCellFor(
 
 function assembleBatch(
   entries: ImageCells[],
-  split: SplitMaps,
-  table: Float32Array,
-  variables: CellHeadVariables,
+  state: LocalizerState,
   noLogoIndex: number,
   contextWindow: number,
 ): CellBatch {
+  const { train: split, table } = state;
   const { maps } = split;
   const cells = maps.grid * maps.grid;
   const rows: { base: number; cell: number; label: number; isPositive: boolean }[] = [];
-  for (const entry of entries) {
-    const base = entry.item * cells;
-    if (entry.milLabel !== undefined) {
-      const cell = bestCellFor(variables, maps, entry.item, table, entry.milLabel, contextWindow);
-      rows.push({ base, cell, label: entry.milLabel, isPositive: true });
-      continue;
+  let head: MapHead | undefined;
+  try {
+    for (const entry of entries) {
+      const base = entry.item * cells;
+      if (entry.milLabel !== undefined) {
+        head ??= scoringHead(state);
+        const cell = bestCellFor(head, maps, entry.item, entry.milLabel);
+        rows.push({ base, cell, label: entry.milLabel, isPositive: true });
+        continue;
+      }
+      for (const cell of entry.positives)
+        rows.push({ base, cell, label: split.labels[base + cell], isPositive: true });
+      for (const cell of entry.negatives) rows.push({ base, cell, label: noLogoIndex, isPositive: false });
     }
-    for (const cell of entry.positives)
-      rows.push({ base, cell, label: split.labels[base + cell], isPositive: true });
-    for (const cell of entry.negatives) rows.push({ base, cell, label: noLogoIndex, isPositive: false });
+  } finally {
+    head?.dispose();
   }
   const features = new Float32Array(rows.length * headInputWidth(maps.channels, contextWindow));
   rows.forEach((row, i) =>
@@ -272,37 +261,39 @@ function assembleBatch(
 }
 
 /**
- * Runs the head over every cell of every image of `maps`, {@link EVAL_IMAGES_PER_PASS} images a
- * pass, and hands each pass's cell probabilities (`[count · cells, classCount]`) to `visit`.
+ * Runs the head as `state` holds it now over every cell of every image of `maps`,
+ * {@link EVAL_IMAGES_PER_PASS} images a pass, and hands each pass's cell probabilities
+ * (`[count · cells, classCount]`) to `visit`.
  */
 function forEachCellProbabilities(
-  variables: CellHeadVariables,
+  state: Pick<LocalizerState, "variables" | "standardisation" | "settings">,
   maps: FeatureMaps,
-  table: Float32Array,
-  contextWindow: number,
   visit: (values: Float32Array, start: number, count: number) => void,
 ): void {
-  for (let start = 0; start < maps.itemCount; start += EVAL_IMAGES_PER_PASS) {
-    const count = Math.min(EVAL_IMAGES_PER_PASS, maps.itemCount - start);
-    const probabilities = cellProbabilitiesOf(variables, maps, start, count, table, contextWindow);
-    const values = probabilities.dataSync() as Float32Array;
-    probabilities.dispose();
-    visit(values, start, count);
+  const head = scoringHead(state);
+  try {
+    for (let start = 0; start < maps.itemCount; start += EVAL_IMAGES_PER_PASS) {
+      const count = Math.min(EVAL_IMAGES_PER_PASS, maps.itemCount - start);
+      const probabilities = cellProbabilitiesOf(head, maps, start, count);
+      const values = probabilities.dataSync() as Float32Array;
+      probabilities.dispose();
+      visit(values, start, count);
+    }
+  } finally {
+    head.dispose();
   }
 }
 
 /** Image scores `[itemCount, classCount]` (see `imageScores`) of every image of `maps`. */
 export function scoreImages(
-  variables: CellHeadVariables,
+  state: Pick<LocalizerState, "variables" | "standardisation" | "settings">,
   maps: FeatureMaps,
-  table: Float32Array,
   classCount: number,
   noLogoIndex: number,
-  contextWindow: number,
 ): Float32Array {
   const cells = maps.grid * maps.grid;
   const scores = new Float32Array(maps.itemCount * classCount);
-  forEachCellProbabilities(variables, maps, table, contextWindow, (values, start, count) => {
+  forEachCellProbabilities(state, maps, (values, start, count) => {
     for (let i = 0; i < count; i++) {
       scores.set(
         imageScores(values, cells, classCount, noLogoIndex, i * cells * classCount),
@@ -322,24 +313,18 @@ function mineHardNegatives(state: LocalizerState, classCount: number, noLogoInde
   const { maps, labels } = state.train;
   const cells = maps.grid * maps.grid;
   const peaks = new Float32Array(maps.itemCount * cells);
-  forEachCellProbabilities(
-    state.variables,
-    maps,
-    state.table,
-    contextWindowOf(state.settings),
-    (values, start, count) => {
-      for (let i = 0; i < count; i++)
-        writeBrandPeaks(
-          values,
-          cells,
-          classCount,
-          noLogoIndex,
-          peaks,
-          (start + i) * cells,
-          i * cells * classCount,
-        );
-    },
-  );
+  forEachCellProbabilities(state, maps, (values, start, count) => {
+    for (let i = 0; i < count; i++)
+      writeBrandPeaks(
+        values,
+        cells,
+        classCount,
+        noLogoIndex,
+        peaks,
+        (start + i) * cells,
+        i * cells * classCount,
+      );
+  });
   return state.trainItems.map((_, index) => {
     const range = [index * cells, (index + 1) * cells] as const;
     return hardestNegativeCells(
@@ -360,6 +345,9 @@ interface LocalizerState {
   backbone: SpatialBackbone;
   head: tf.LayersModel;
   variables: CellHeadVariables;
+  /** Per-channel mean and std of the training maps (the head's inputs are standardised by it). */
+  standardisation: ChannelStandardisation;
+  /** {@link standardisation} as a byte → value table, for the rows of training batches. */
   table: Float32Array;
   settings: LocalizerSettings;
   train: SplitMaps;
@@ -463,6 +451,7 @@ async function prepare(
       backbone,
       head,
       variables: cellHeadVariables(head),
+      standardisation,
       table,
       settings: {
         grid: train.grid,
@@ -525,14 +514,7 @@ async function runEpoch(
         ),
       };
     });
-    const batch = assembleBatch(
-      entries,
-      state.train,
-      state.table,
-      state.variables,
-      noLogoIndex,
-      contextWindow,
-    );
+    const batch = assembleBatch(entries, state, noLogoIndex, contextWindow);
     if (batch.rows === 0) continue;
     const progress = ((epoch - 1) * batches + b) / (h.epochs * batches);
     setLearningRate(optimizer, cosineLearningRate(h.learningRate, progress, LEARNING_RATE_FLOOR_FRACTION));
@@ -577,14 +559,7 @@ function evaluateEpoch(
   const { data } = options;
   const classCount = data.labels.length;
   const actual = Int32Array.from(data.validation, (item) => item.label);
-  const scores = scoreImages(
-    state.variables,
-    state.validation,
-    state.table,
-    classCount,
-    noLogoIndex,
-    contextWindowOf(state.settings),
-  );
+  const scores = scoreImages(state, state.validation, classCount, noLogoIndex);
   const { threshold } = chooseThresholdForMacroF1(scores, classCount, actual, noLogoIndex);
   const report = classificationReport(
     data.labels,
@@ -593,14 +568,7 @@ function evaluateEpoch(
   );
   let testAccuracy: number | undefined;
   if (state.test !== undefined && data.test !== undefined) {
-    const testScores = scoreImages(
-      state.variables,
-      state.test,
-      state.table,
-      classCount,
-      noLogoIndex,
-      contextWindowOf(state.settings),
-    );
+    const testScores = scoreImages(state, state.test, classCount, noLogoIndex);
     testAccuracy = classificationReport(
       data.labels,
       Int32Array.from(data.test, (item) => item.label),
