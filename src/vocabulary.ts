@@ -151,6 +151,7 @@ export const RANDOMISATION_ELEMENTS = [
   "WHITE_BALANCE",
   "LOW_RESOLUTION",
   "RECOMPRESSION",
+  "BRAND_MARKS",
 ] as const;
 export type RandomisationElement = (typeof RANDOMISATION_ELEMENTS)[number];
 
@@ -168,6 +169,8 @@ export const RANDOMISATION_DESCRIPTIONS: Record<RandomisationElement, string> = 
   WHITE_BALANCE: "Colour casts: a white-balance temperature and tint shift",
   LOW_RESOLUTION: "A low-resolution original upscaled to the output size (30–60 % of it)",
   RECOMPRESSION: "One or two earlier JPEG/WebP encodings at quality 30–85 before the final JPEG",
+  BRAND_MARKS:
+    "Every mark of a brand the offline artwork packages have (symbol, wordmark, an earlier version), one per image, instead of only its primary artwork",
 };
 
 /**

@@ -169,9 +169,10 @@ export function planPhotoEffects(imageKey: string, randomisation: Randomisation)
 export function appliedEffects(
   surfaces: readonly LogoSurface[],
   effects: PhotoEffects,
-  extras: { edgeCropped: boolean; hardNegatives: number },
+  extras: { edgeCropped: boolean; hardNegatives: number; alternateMark: boolean },
 ): RandomisationElement[] {
   const applied = new Set<RandomisationElement>();
+  if (extras.alternateMark) applied.add("BRAND_MARKS");
   if (surfaces.some((s) => s.curvature)) applied.add("SURFACE_CURVATURE");
   if (surfaces.some((s) => s.lighting)) applied.add("LIGHTING");
   if (extras.edgeCropped) applied.add("EDGE_CROPS");

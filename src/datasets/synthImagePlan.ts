@@ -48,6 +48,8 @@ export interface SpritePlacement {
 
 /** One pasted logo: optionally on a plate (sign), optionally recoloured to one colour. */
 export interface LogoPlacement extends SpritePlacement {
+  /** Which of the brand's marks (0: its primary artwork; others with `BRAND_MARKS`). */
+  mark: number;
   /** One-colour rendering (`[r, g, b]`) instead of the artwork's colours. */
   monoColour: [number, number, number] | null;
   plate: { corners: Point[]; colour: [number, number, number] } | null;
@@ -86,8 +88,12 @@ export interface SyntheticImagePlan {
 /** What the planner needs to know about the resources. */
 export interface PlanContext {
   backgrounds: readonly { file: string; width: number; height: number }[];
-  /** Width / height of each brand's artwork. */
-  logoAspect: (className: string) => number;
+  /** Width / height of mark `mark` of a brand (0: its primary artwork). */
+  logoAspect: (className: string, mark: number) => number;
+  /** How many marks a brand has (1 when none is known beyond its primary artwork). */
+  markCount?: (className: string) => number;
+  /** The ground colour a brand's mark is always printed on (its own colourway), or null. */
+  markGround?: (className: string, mark: number) => [number, number, number] | null;
   clutterAspects: readonly number[];
   /** 0, 1 or 2: background crops of split k start at x ≡ k (mod 3), so splits never share a crop. */
   splitResidue: number;
@@ -282,6 +288,17 @@ function pushOverEdge(corners: readonly Point[], width: number, height: number, 
 
 const FLAT: LogoSurface = { curvature: null, lighting: null };
 
+/** A plate's margin around its logo, as a fraction of the logo's size. */
+const GROUND_MARGIN = 0.28;
+
+/**
+ * Which of a brand's `markCount` marks an image shows (`BRAND_MARKS`), uniformly from the
+ * element's own stream: every logo of the image shows the same mark, as one ad or sign does.
+ */
+export function planBrandMark(imageKey: string, markCount: number): number {
+  return elementRandom(imageKey, "BRAND_MARKS").int(0, Math.max(0, markCount - 1));
+}
+
 function planLogos(
   rng: SeededRandom,
   ctx: PlanContext,
@@ -293,6 +310,9 @@ function planLogos(
   const randomisation = ctx.randomisation ?? NO_RANDOMISATION;
   const real = randomisation.REALISTIC_PLACEMENT ? elementRandom(imageKey, "REALISTIC_PLACEMENT") : null;
   const edge = randomisation.EDGE_CROPS ? elementRandom(imageKey, "EDGE_CROPS") : null;
+  const mark = randomisation.BRAND_MARKS ? planBrandMark(imageKey, ctx.markCount?.(className) ?? 1) : 0;
+  const aspect = ctx.logoAspect(className, mark);
+  const ground = ctx.markGround?.(className, mark) ?? null;
   const shortSide = Math.min(width, height);
   // The original draws are made whatever the elements, so switching one leaves the rest unchanged.
   const originalCount = rng.chance(0.2) ? rng.int(2, 3) : 1;
@@ -307,9 +327,8 @@ function planLogos(
     const upper = count > 1 ? 0.35 : maxScale;
     const originalScale = rng.range(minScale, upper);
     const scale = real ? Math.min(realisticLogoScale(real), count > 1 ? 0.5 : Infinity) : originalScale;
-    const hasPlate = rng.chance(0.35);
-    const aspect = ctx.logoAspect(className);
-    const margin = hasPlate ? 0.28 : 0;
+    const hasPlate = rng.chance(0.35) || ground !== null;
+    const margin = hasPlate ? GROUND_MARGIN : 0;
     const centreOf = real ? () => realisticCentre(real) : undefined;
     const placed = placeSprite(
       rng,
@@ -326,14 +345,17 @@ function planLogos(
     const corners = isCropped ? pushOverEdge(placed, width, height, outside) : placed;
     isEdgeCropped ||= isCropped;
     const logoCorners = hasPlate ? plateAround(corners, -margin / (1 + margin)) : corners;
-    const isMono = rng.chance(0.3);
-    const plateColour = rng.pick(BLACK_WHITE_OR_GREY);
+    // A mark in its own colourway keeps its colours and ground; the draws are made all the same.
+    const isMono = rng.chance(0.3) && ground === null;
+    const drawnPlateColour = rng.pick(BLACK_WHITE_OR_GREY);
+    const plateColour = ground ?? drawnPlateColour;
     const monoColour: [number, number, number] | null = isMono
       ? hasPlate && plateColour[0] > 128
         ? [20, 20, 20]
         : rng.pick(BLACK_WHITE_OR_GREY)
       : null;
     logos.push({
+      mark,
       corners: logoCorners,
       tint: tint(rng, 0.1),
       opacity: rng.range(0.85, 1),
@@ -344,12 +366,20 @@ function planLogos(
     taken.push(boundsOf(placed));
   }
   if (logos.length === 0) {
-    // Every logo image must show its logo: fall back to a small, upright, plain placement.
-    const aspect = ctx.logoAspect(className);
+    // Every logo image must show its logo: fall back to a small, upright, plain placement (on its
+    // ground when the mark has one).
     for (let side = 0.3 * shortSide; logos.length === 0 && side >= 8; side *= 0.7) {
       const corners = placeSprite(rng, width, height, aspect, side, [], 0.05);
       if (corners !== null) {
-        logos.push({ corners, tint: [1, 1, 1], opacity: 1, monoColour: null, plate: null, surface: FLAT });
+        logos.push({
+          mark,
+          corners: ground === null ? corners : plateAround(corners, -GROUND_MARGIN / (1 + GROUND_MARGIN)),
+          tint: [1, 1, 1],
+          opacity: 1,
+          monoColour: null,
+          plate: ground === null ? null : { corners, colour: ground },
+          surface: FLAT,
+        });
         taken.push(boundsOf(corners));
       }
     }
@@ -468,7 +498,11 @@ export function planSyntheticImage(
     applied: appliedEffects(
       logos.map((l) => l.surface),
       effects,
-      { edgeCropped: isEdgeCropped, hardNegatives: hardNegatives.length },
+      {
+        edgeCropped: isEdgeCropped,
+        hardNegatives: hardNegatives.length,
+        alternateMark: logos.some((logo) => logo.mark > 0),
+      },
     ),
     jpegQuality,
   };

@@ -25,7 +25,8 @@ import type { ClutterPlacement, SyntheticImagePlan } from "./synthImagePlan";
 /** Decoded artwork and backgrounds a render draws from (built once per generator run). */
 export interface RenderResources {
   backgrounds: BackgroundLibrary;
-  logos: ReadonlyMap<string, RasterPyramid>;
+  /** Each brand's marks, primary artwork first (plans index into them). */
+  logos: ReadonlyMap<string, readonly RasterPyramid[]>;
   clutter: readonly RasterPyramid[];
   /** Other brands' marks for the `hardNegatives` element (plans index into it). */
   hardNegatives?: readonly RasterPyramid[];
@@ -183,9 +184,11 @@ export async function renderCanvas(
   }
   const bboxes: BoundingBox[] = [];
   if (options.withLogos !== false && plan.className !== null) {
-    const pyramid = resources.logos.get(plan.className);
-    if (pyramid === undefined) throw new Error(`no artwork for class ${plan.className}`);
+    const marks = resources.logos.get(plan.className);
+    if (marks === undefined) throw new Error(`no artwork for class ${plan.className}`);
     for (const logo of plan.logos) {
+      const pyramid = marks[logo.mark];
+      if (pyramid === undefined) throw new Error(`${plan.className} has no mark ${logo.mark}`);
       let box: BoundingBox | null = null;
       const level = pickLevel(pyramid, longSideOf(logo.corners));
       const coloured = logo.monoColour === null ? level : recolour(level, logo.monoColour);

@@ -34,7 +34,14 @@ import {
 import type { DatasetProgressCallback } from "./importProgress";
 import { mapConcurrently } from "./mapConcurrently";
 import { SeededRandom } from "./seededRandom";
-import { SYNTHLOGOS32_BRANDS, loadBrandSvg, readArtworkLicense, type SynthBrand } from "./synthBrands";
+import {
+  SYNTHLOGOS32_BRANDS,
+  brandMarks,
+  loadMarkSvg,
+  readArtworkLicense,
+  rgbOfHex,
+  type SynthBrand,
+} from "./synthBrands";
 import { planSyntheticImage, type CropRect, type PlanContext } from "./synthImagePlan";
 import { renderSyntheticImage, type RenderResources } from "./synthImageRender";
 
@@ -184,8 +191,10 @@ export async function loadSynthResources(
   const photos = await readBackgroundIndex(backgroundsDir);
   if (photos.length === 0)
     throw new ValidationError(`no background photographs in ${backgroundsDir}`, { field: "backgroundsDir" });
-  const pyramids = await mapConcurrently(brands, 4, (brand) => rasteriseSvg(loadBrandSvg(brand)));
-  const logos = new Map<string, RasterPyramid>(brands.map((b, i) => [b.className, pyramids[i]]));
+  const marks = brands.flatMap((brand) => brandMarks(brand).map((mark) => ({ brand, mark })));
+  const pyramids = await mapConcurrently(marks, 4, ({ mark }) => rasteriseSvg(loadMarkSvg(mark)));
+  const logos = new Map<string, RasterPyramid[]>(brands.map((b) => [b.className, []]));
+  marks.forEach(({ brand }, i) => logos.get(brand.className)?.push(pyramids[i]));
   const clutter = await buildClutterPool(48);
   const hardNegatives = await buildHardNegativePool(64);
   const aspectOf = (pyramid: RasterPyramid) => pyramid[0].width / pyramid[0].height;
@@ -194,7 +203,13 @@ export async function loadSynthResources(
     photos,
     ctxBase: {
       backgrounds: photos,
-      logoAspect: (className) => aspectOf(logos.get(className) as RasterPyramid),
+      logoAspect: (className, mark) => aspectOf((logos.get(className) as RasterPyramid[])[mark]),
+      markCount: (className) => (logos.get(className) as RasterPyramid[]).length,
+      markGround: (className, mark) => {
+        const ground = brandMarks(brands.find((b) => b.className === className) as SynthBrand)[mark]
+          ?.groundColour;
+        return ground === undefined ? null : rgbOfHex(ground);
+      },
       clutterAspects: clutter.map(aspectOf),
       hardNegativeAspects: hardNegatives.map(aspectOf),
     },
@@ -333,7 +348,14 @@ export async function generateSynthLogos32(
       splitSeeds,
       sizes,
       randomisation: elementsOf(randomisation),
-      brands: brands.map((b) => ({ ...b, artworkLicense: readArtworkLicense(b) })),
+      brands: brands.map(({ alternateMarks, ...brand }) => ({
+        ...brand,
+        artworkLicense: readArtworkLicense(brand),
+        // The marks an image may show: the alternates only when BRAND_MARKS draws among them.
+        ...(randomisation.BRAND_MARKS && alternateMarks !== undefined
+          ? { alternateMarks: alternateMarks.map((m) => ({ ...m, artworkLicense: readArtworkLicense(m) })) }
+          : {}),
+      })),
       backgrounds: {
         count: photos.length,
         licensesFile: BACKGROUND_LICENSES_FILE,

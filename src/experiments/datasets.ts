@@ -23,6 +23,16 @@ export interface DatasetSourceRecord {
   license: string;
   /** The FlickrLogos-32 class this brand stands in for, or null. */
   substitutedFor: string | null;
+  /** The brand's other marks the generator drew among (`BRAND_MARKS`); absent in older records. */
+  alternateMarks?: DatasetMarkRecord[];
+}
+
+/** One alternate mark of a brand in a synthetic dataset and where its artwork comes from. */
+export interface DatasetMarkRecord {
+  name: string;
+  package: string;
+  packageVersion: string;
+  license: string;
 }
 
 /** The generator settings of a synthetic dataset. */

@@ -190,6 +190,12 @@ export function syntheticDatasetContent(
     packageLicense: brand.packageLicense,
     license: brand.artworkLicense,
     substitutedFor: brand.replaces ?? null,
+    alternateMarks: (brand.alternateMarks ?? []).map((mark) => ({
+      name: mark.name,
+      package: mark.artworkPackage,
+      packageVersion: mark.packageVersion,
+      license: mark.artworkLicense,
+    })),
   }));
   const datasetSummary: DatasetSummary = {
     source: { kind: "synthlogos32", recipe: spec.splitRecipe },

@@ -77,7 +77,10 @@ export class DatasetResolver {
       "Where each brand's artwork comes from, with licences and substitutions (synthetic datasets; empty for imported ones).",
   })
   sources(@Root() dataset: DatasetRecord): DatasetSource[] {
-    return dataset.summary.sources ?? [];
+    return (dataset.summary.sources ?? []).map((source) => ({
+      ...source,
+      alternateMarks: source.alternateMarks ?? [],
+    }));
   }
 
   @FieldResolver(() => SyntheticParameters, {

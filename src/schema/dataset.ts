@@ -142,6 +142,24 @@ export class ImportDatasetInput {
   name?: string | null;
 }
 
+@ObjectType({
+  description:
+    "Another mark of a brand a synthetic dataset drew (BRAND_MARKS) and where its artwork comes from.",
+})
+export class ArtworkMark {
+  @Field(() => String, { description: 'What the mark shows, e.g. "prancing horse" or "2010–2015 wordmark".' })
+  name!: string;
+
+  @Field(() => String, { description: "npm package the artwork comes from, e.g. @iconify-json/logos." })
+  package!: string;
+
+  @Field(() => String, { description: "Version of that package." })
+  packageVersion!: string;
+
+  @Field(() => String, { description: "Licence the package states for this artwork (SPDX id)." })
+  license!: string;
+}
+
 @ObjectType({ description: "Where one brand's artwork in a synthetic dataset comes from." })
 export class DatasetSource {
   @Field(() => String, { description: "Class label the brand is drawn as." })
@@ -168,6 +186,12 @@ export class DatasetSource {
       "FlickrLogos-32 class this brand substitutes for (that brand has no free artwork); null when it is the FlickrLogos-32 brand itself.",
   })
   substitutedFor!: string | null;
+
+  @Field(() => [ArtworkMark], {
+    description:
+      "The brand's other marks the generator drew among besides this artwork (BRAND_MARKS on); empty when it drew only this one.",
+  })
+  alternateMarks!: ArtworkMark[];
 }
 
 @ObjectType({ description: "Images per split of a generated dataset (before its split recipe moves any)." })

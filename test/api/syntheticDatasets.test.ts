@@ -19,7 +19,10 @@ const DATASET = `query($id: ID!) {
     synthetic { seed scale }
     splitCounts { train val test }
     classCounts { label train val test }
-    sources { className title package packageVersion packageLicense license substitutedFor }
+    sources {
+      className title package packageVersion packageLicense license substitutedFor
+      alternateMarks { name package packageVersion license }
+    }
   }
 }`;
 
@@ -46,6 +49,7 @@ interface DatasetView {
     packageLicense: string;
     license: string;
     substitutedFor: string | null;
+    alternateMarks: { name: string; package: string; packageVersion: string; license: string }[];
   }[];
 }
 
@@ -128,8 +132,19 @@ describe("generateSyntheticDataset", () => {
       packageLicense: "MIT",
       license: "CC0-1.0",
       substitutedFor: "becks",
+      alternateMarks: [],
     });
     expect(sources.find((s) => s.className === "adidas")?.substitutedFor).toBeNull();
+    // BRAND_MARKS is on by default: the brand's other marks are listed with their packages.
+    expect(sources.find((s) => s.className === "google")?.alternateMarks).toEqual([
+      { name: "wordmark", package: "@thesvg/icons", packageVersion: "3.3.8", license: "CC0-1.0" },
+      {
+        name: "2010–2015 wordmark",
+        package: "@iconify-json/logos",
+        packageVersion: "1.2.19",
+        license: "CC0-1.0",
+      },
+    ]);
   });
 
   it("writes a managed ImageFolder copy with the generator's provenance and no scratch left behind", async () => {

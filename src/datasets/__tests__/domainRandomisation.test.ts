@@ -12,7 +12,8 @@ import { PROTECTED_BRAND_NAMES, hardNegativeSvgs, isProtectedBrand } from "../ha
 import { addSensorNoise, cylinderWrap, lightSprite, motionBlurKernel } from "../photoEffects";
 import type { RgbaImage } from "../perspectiveWarp";
 import { SeededRandom } from "../seededRandom";
-import { SYNTHLOGOS32_BRANDS } from "../synthBrands";
+import { SYNTHLOGOS32_BRANDS, brandMarks, loadMarkSvg } from "../synthBrands";
+import { opaqueRegion, rasteriseSvg } from "../artworkRaster";
 import { renderSyntheticImage } from "../synthImageRender";
 import { logoPixels } from "./fixtures/logoPixels";
 import {
@@ -230,6 +231,90 @@ describe("domain randomisation in the generator", () => {
     const meta = await sharp(first.jpeg).metadata();
     expect(meta.format).toBe("jpeg");
   });
+});
+
+describe("brand marks (BRAND_MARKS)", () => {
+  const MARKED = SYNTHLOGOS32_BRANDS.filter((b) => ["google", "ferrari"].includes(b.className));
+  let marked: SynthResources;
+  beforeAll(async () => {
+    marked = await loadSynthResources(MARKED);
+  });
+  const planMarked = (key: string, randomisation = DEFAULT_RANDOMISATION, className = "google") =>
+    planSyntheticImage(
+      new SeededRandom(key),
+      { ...marked.ctxBase, splitResidue: 0, randomisation },
+      className,
+      key,
+    );
+
+  it("every mark of every brand renders visible artwork from the offline packages", async () => {
+    const marks = SYNTHLOGOS32_BRANDS.flatMap((brand) => brandMarks(brand));
+    expect(marks.length).toBeGreaterThan(SYNTHLOGOS32_BRANDS.length);
+    for (const mark of marks) {
+      const [top] = await rasteriseSvg(loadMarkSvg(mark), 64);
+      expect([mark.slug, opaqueRegion(top) !== null]).toEqual([mark.slug, true]);
+    }
+  });
+
+  it("draws each of a brand's marks about equally, one per image; the primary artwork when off", () => {
+    const images = 900;
+    const counts = [0, 0, 0];
+    for (let i = 0; i < images; i++) {
+      const key = `marks:${i}`;
+      const p = planMarked(key);
+      const marks = new Set(p.logos.map((logo) => logo.mark));
+      expect(marks.size).toBe(1);
+      const [mark] = marks;
+      counts[mark] += 1;
+      expect(p.applied.includes("BRAND_MARKS")).toBe(mark > 0);
+      expect(planMarked(key).logos.map((logo) => logo.mark)).toEqual(p.logos.map((logo) => logo.mark));
+      const off = planMarked(key, { ...DEFAULT_RANDOMISATION, BRAND_MARKS: false });
+      expect(off.logos.every((logo) => logo.mark === 0)).toBe(true);
+      expect(off.applied).not.toContain("BRAND_MARKS");
+      // Everything drawn from other streams stays as it was.
+      expect(off.effects).toEqual(p.effects);
+      expect(off.background).toEqual(p.background);
+    }
+    // google has three marks (the G, today's wordmark, the 2010–2015 wordmark): ~300 each.
+    for (const count of counts) expect(Math.abs(count / images - 1 / 3)).toBeLessThan(0.05);
+  });
+
+  it("prints a mark in its own colourway on its ground: Ferrari's horse on the yellow shield", () => {
+    let checked = 0;
+    for (let i = 0; i < 300; i++) {
+      const p = planMarked(`ground:${i}`, DEFAULT_RANDOMISATION, "ferrari");
+      for (const logo of p.logos) {
+        if (logo.mark !== 2) {
+          expect(logo.plate === null || logo.plate.colour[2] !== 0).toBe(true);
+          continue;
+        }
+        expect(logo.plate?.colour).toEqual([255, 210, 0]);
+        expect(logo.monoColour).toBeNull();
+        checked += 1;
+      }
+    }
+    expect(checked).toBeGreaterThan(60);
+  });
+
+  it("keeps boxes on the visible logo for every mark", async () => {
+    for (const className of ["google", "ferrari"]) {
+      const seen = new Set<number>();
+      for (let i = 0; seen.size < 3 && i < 200; i++) {
+        const p = planMarked(`mark-boxes:${className}:${i}`, DEFAULT_RANDOMISATION, className);
+        if (seen.has(p.logos[0].mark)) continue;
+        seen.add(p.logos[0].mark);
+        const { boxes, inside, outside } = await logoPixels(p, marked.resources);
+        expect({ className, mark: p.logos[0].mark, outside }).toEqual({
+          className,
+          mark: p.logos[0].mark,
+          outside: 0,
+        });
+        expect(boxes.length).toBe(p.logos.length);
+        boxes.forEach((box, k) => expect(inside[k]).toBeGreaterThan(0.1 * box.width * box.height));
+      }
+      expect([className, seen.size]).toEqual([className, 3]);
+    }
+  }, 60_000);
 });
 
 describe("photo effects", () => {

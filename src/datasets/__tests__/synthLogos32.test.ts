@@ -143,6 +143,11 @@ describe("SynthLogos-32 generator", () => {
         ["redbull", "@thesvg/icons", "CC0-1.0", "becks"],
       ],
     );
+    expect(manifest.brands.map((b) => [b.className, b.alternateMarks?.map((m) => m.name)])).toEqual([
+      ["adidas", undefined],
+      ["heineken", ["white on the green label"]],
+      ["redbull", undefined],
+    ]);
     expect(manifest.backgrounds.count).toBeGreaterThanOrEqual(120);
     expect(await fs.readFile(path.join(first.dir, "BACKGROUND-LICENSES.md"), "utf8")).toMatch(
       /^# Background photographs/,
