@@ -289,7 +289,7 @@ function pushOverEdge(corners: readonly Point[], width: number, height: number, 
 const FLAT: LogoSurface = { curvature: null, lighting: null };
 
 /** A plate's margin around its logo, as a fraction of the logo's size. */
-const GROUND_MARGIN = 0.28;
+const PLATE_MARGIN = 0.28;
 
 /**
  * Which of a brand's `markCount` marks an image shows (`BRAND_MARKS`), uniformly from the
@@ -328,7 +328,7 @@ function planLogos(
     const originalScale = rng.range(minScale, upper);
     const scale = real ? Math.min(realisticLogoScale(real), count > 1 ? 0.5 : Infinity) : originalScale;
     const hasPlate = rng.chance(0.35) || ground !== null;
-    const margin = hasPlate ? GROUND_MARGIN : 0;
+    const margin = hasPlate ? PLATE_MARGIN : 0;
     const centreOf = real ? () => realisticCentre(real) : undefined;
     const placed = placeSprite(
       rng,
@@ -345,7 +345,7 @@ function planLogos(
     const corners = isCropped ? pushOverEdge(placed, width, height, outside) : placed;
     isEdgeCropped ||= isCropped;
     const logoCorners = hasPlate ? plateAround(corners, -margin / (1 + margin)) : corners;
-    // A mark in its own colourway keeps its colours and ground; the draws are made all the same.
+    // A mark in its own colourway keeps its colours and sits on its ground (never one-colour).
     const isMono = rng.chance(0.3) && ground === null;
     const drawnPlateColour = rng.pick(BLACK_WHITE_OR_GREY);
     const plateColour = ground ?? drawnPlateColour;
@@ -373,7 +373,7 @@ function planLogos(
       if (corners !== null) {
         logos.push({
           mark,
-          corners: ground === null ? corners : plateAround(corners, -GROUND_MARGIN / (1 + GROUND_MARGIN)),
+          corners: ground === null ? corners : plateAround(corners, -PLATE_MARGIN / (1 + PLATE_MARGIN)),
           tint: [1, 1, 1],
           opacity: 1,
           monoColour: null,
