@@ -195,6 +195,12 @@ export async function loadSynthResources(
   const pyramids = await mapConcurrently(marks, 4, ({ mark }) => rasteriseSvg(loadMarkSvg(mark)));
   const logos = new Map<string, RasterPyramid[]>(brands.map((b) => [b.className, []]));
   marks.forEach(({ brand }, i) => logos.get(brand.className)?.push(pyramids[i]));
+  const grounds = new Map(
+    brands.map((b) => [
+      b.className,
+      brandMarks(b).map((mark) => (mark.groundColour === undefined ? null : rgbOfHex(mark.groundColour))),
+    ]),
+  );
   const clutter = await buildClutterPool(48);
   const hardNegatives = await buildHardNegativePool(64);
   const aspectOf = (pyramid: RasterPyramid) => pyramid[0].width / pyramid[0].height;
@@ -205,11 +211,7 @@ export async function loadSynthResources(
       backgrounds: photos,
       logoAspect: (className, mark) => aspectOf((logos.get(className) as RasterPyramid[])[mark]),
       markCount: (className) => (logos.get(className) as RasterPyramid[]).length,
-      markGround: (className, mark) => {
-        const ground = brandMarks(brands.find((b) => b.className === className) as SynthBrand)[mark]
-          ?.groundColour;
-        return ground === undefined ? null : rgbOfHex(ground);
-      },
+      markGround: (className, mark) => grounds.get(className)?.[mark] ?? null,
       clutterAspects: clutter.map(aspectOf),
       hardNegativeAspects: hardNegatives.map(aspectOf),
     },
