@@ -15,7 +15,7 @@
  * Last line: `bench:quality macro_f1=<x> accuracy=<y> baseline=<z> train_s=<t> classify_p50_ms=<p> real_macro_f1=<r|na>`.
  *
  * Run: npm run bench:quality -- [--brands 32] [--per-brand 100] [--val-per-brand 15]
- *      [--held-out-per-brand 20] [--no-logo <n>] [--epochs <n>] [--image-size 320] [--copy-paste]
+ *      [--held-out-per-brand 20] [--no-logo <n>] [--epochs <n>] [--trainable-layers 4] [--image-size 320] [--copy-paste]
  *      [--keep <dir>] [--real <FlickrLogos-27 dir>]
  *      [--without <elements|all>]   (domain randomisation switched off in the training set: ablations)
  */
@@ -61,6 +61,8 @@ interface Options {
   heldOutPerBrand: number;
   noLogo: number | undefined;
   epochs: number | undefined;
+  /** LOCALIZER `trainableLayers`: HEAD (default) or 4 (the backbone's top layers fine-tuned). */
+  trainableLayers: number | undefined;
   imageSize: number | undefined;
   keep: string | undefined;
   real: string;
@@ -90,6 +92,7 @@ function parseOptions(argv: string[]): Options {
     heldOutPerBrand: int("held-out-per-brand", 20)!,
     noLogo: int("no-logo", undefined),
     epochs: int("epochs", undefined),
+    trainableLayers: int("trainable-layers", undefined),
     imageSize: int("image-size", undefined),
     keep: value("keep"),
     trainingRandomisation: parseWithout(value("without")),
@@ -195,6 +198,7 @@ async function main(): Promise<void> {
     const hyperparameters = withDefaults({
       architecture: "LOCALIZER",
       ...(options.epochs === undefined ? {} : { epochs: options.epochs }),
+      ...(options.trainableLayers === undefined ? {} : { trainableLayers: options.trainableLayers }),
       ...(options.imageSize === undefined ? {} : { imageSize: options.imageSize }),
       ...(options.isCopyPaste ? { augmentations: ["COPY_PASTE" as const] } : {}),
     });
@@ -283,7 +287,7 @@ async function main(): Promise<void> {
       ],
     ];
     console.log(
-      `\nLOCALIZER ${hyperparameters.imageSize} px${options.isCopyPaste ? " + COPY_PASTE" : ""}, ${options.brands} brands × ${options.perBrand} + ${noLogo} no-logo training images, ${data.validation.length} validation; best epoch ${result.bestEpoch}/${hyperparameters.epochs} (val macro-F1 ${fixed(best.valMacroF1)}, no-logo threshold ${fixed(best.noLogoThreshold ?? NaN)}); ${backend}`,
+      `\nLOCALIZER ${hyperparameters.imageSize} px${hyperparameters.trainableLayers === "HEAD" ? "" : `, top ${hyperparameters.trainableLayers} backbone layers fine-tuned`}${options.isCopyPaste ? " + COPY_PASTE" : ""}, ${options.brands} brands × ${options.perBrand} + ${noLogo} no-logo training images, ${data.validation.length} validation; best epoch ${result.bestEpoch}/${hyperparameters.epochs} (val macro-F1 ${fixed(best.valMacroF1)}, no-logo threshold ${fixed(best.noLogoThreshold ?? NaN)}); ${backend}`,
     );
     console.log(`| measure | held-out synthetic | real photos (FlickrLogos-27 dev) |`);
     console.log(`|---|---|---|`);

@@ -16,7 +16,7 @@
  * (all `na` when the photos are absent).
  *
  * Run: npm run bench:real -- [--real <dir>] [--train-per-class 8] [--val-per-class 2]
- *      [--synthetic-per-brand 0] [--epochs <n>] [--copy-paste] [--keep <dir>]
+ *      [--synthetic-per-brand 0] [--epochs <n>] [--trainable-layers 4] [--copy-paste] [--keep <dir>]
  */
 import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -46,6 +46,8 @@ interface Options {
   valPerClass: number;
   syntheticPerBrand: number;
   epochs: number | undefined;
+  /** LOCALIZER `trainableLayers`: HEAD (default) or 4 (the backbone's top layers fine-tuned). */
+  trainableLayers: number | undefined;
   isCopyPaste: boolean;
   keep: string | undefined;
 }
@@ -58,6 +60,7 @@ function parseOptions(argv: string[]): Options {
     valPerClass: int("val-per-class", 2)!,
     syntheticPerBrand: int("synthetic-per-brand", 0)!,
     epochs: int("epochs", undefined),
+    trainableLayers: int("trainable-layers", undefined),
     isCopyPaste: flag("copy-paste"),
     keep: value("keep"),
   };
@@ -128,6 +131,7 @@ async function main(): Promise<void> {
     const hyperparameters = withDefaults({
       architecture: "LOCALIZER",
       ...(options.epochs === undefined ? {} : { epochs: options.epochs }),
+      ...(options.trainableLayers === undefined ? {} : { trainableLayers: options.trainableLayers }),
       ...(options.isCopyPaste ? { augmentations: ["COPY_PASTE" as const] } : {}),
     });
     const startedAt = performance.now();
@@ -156,7 +160,7 @@ async function main(): Promise<void> {
       await classifier.close();
     }
     console.log(
-      `\nLOCALIZER ${hyperparameters.imageSize} px${options.isCopyPaste ? " + COPY_PASTE" : ""} on real photos (${options.trainPerClass} train + ${options.valPerClass} validation per brand${synthetic.length > 0 ? `, + ${options.syntheticPerBrand} generated per shared brand` : ""}); best epoch ${result.bestEpoch}/${hyperparameters.epochs} (val macro-F1 ${fixed(best.valMacroF1)}, no-logo threshold ${fixed(best.noLogoThreshold ?? NaN)}); ${backend}`,
+      `\nLOCALIZER ${hyperparameters.imageSize} px${hyperparameters.trainableLayers === "HEAD" ? "" : `, top ${hyperparameters.trainableLayers} backbone layers fine-tuned`}${options.isCopyPaste ? " + COPY_PASTE" : ""} on real photos (${options.trainPerClass} train + ${options.valPerClass} validation per brand${synthetic.length > 0 ? `, + ${options.syntheticPerBrand} generated per shared brand` : ""}); best epoch ${result.bestEpoch}/${hyperparameters.epochs} (val macro-F1 ${fixed(best.valMacroF1)}, no-logo threshold ${fixed(best.noLogoThreshold ?? NaN)}); ${backend}`,
     );
     console.log("| measure | test photos | baseline (always no-logo) | ratio |");
     console.log("|---|---|---|---|");

@@ -15,6 +15,8 @@ export function hasCheckpoint(directory: string): boolean {
   return existsSync(path.join(directory, MANIFEST_JSON));
 }
 export const OPTIMIZER_BIN = "optimizer.bin";
+/** Weights a checkpoint holds beside its layers model (a LOCALIZER's fine-tuned backbone tail). */
+export const EXTRA_WEIGHTS_BIN = "extra-weights.bin";
 export const CHECKPOINT_FORMAT_VERSION = 1;
 
 /** Metrics of one epoch (API.md `EpochMetric`, plus throughput). */
@@ -58,6 +60,13 @@ export interface OptimizerStateRef {
   weightSpecs: tf.io.WeightsManifestEntry[];
 }
 
+/** Named tensors stored in one file of a checkpoint, checked by sha256 on load. */
+export interface WeightsFileRef {
+  file: string;
+  sha256: string;
+  weightSpecs: tf.io.WeightsManifestEntry[];
+}
+
 /** The JSON beside a checkpoint's tfjs model. */
 export interface CheckpointManifest {
   formatVersion: number;
@@ -82,6 +91,8 @@ export interface CheckpointManifest {
   backbone?: { id: string; taps: string[] };
   /** LOCALIZER only: how its per-cell head reads the backbone's map. */
   localizer?: LocalizerSettings;
+  /** Tensors beside the layers model (LOCALIZER: the fine-tuned backbone tail, `localizer.tailInputTap`). */
+  extraWeights?: WeightsFileRef;
   /** Training state for resuming: optimizer, earlier epochs, the best epoch so far. */
   training?: {
     optimizer: OptimizerStateRef;
@@ -105,6 +116,12 @@ export interface LocalizerSettings {
    * (`ml/localizer/cellContext.ts`); absent or 1: each cell alone (checkpoints before it).
    */
   contextWindow?: number;
+  /**
+   * Set when the backbone's top layers were fine-tuned (`trainableLayers` 4): the graph node the
+   * frozen part ends at; the checkpoint's `extraWeights` hold the tail (`ml/localizer/backboneTail.ts`)
+   * that maps it to the head's input. Absent: the head reads the frozen tap.
+   */
+  tailInputTap?: string;
 }
 
 /** The whole image resized, no crop: what LOCALIZER models see (their boxes map back linearly). */
@@ -126,7 +143,9 @@ export const STANDARD_PREPROCESSING: Preprocessing = {
 /** What {@link saveCheckpoint} writes. */
 export interface CheckpointContents {
   model: tf.LayersModel;
-  manifest: Omit<CheckpointManifest, "weightsSha256" | "formatVersion" | "training">;
+  manifest: Omit<CheckpointManifest, "weightsSha256" | "formatVersion" | "training" | "extraWeights">;
+  /** Tensors to store beside the model (`extraWeights.bin`), e.g. a fine-tuned backbone tail. */
+  extraWeights?: tf.NamedTensorMap;
   /** Optional training state; `optimizer` is serialised with `getWeights()`. */
   training?: { optimizer: tf.Optimizer; optimizerName: string; history: EpochMetrics[]; bestEpoch: number };
 }
@@ -172,6 +191,12 @@ async function writeStagedCheckpoint(
     ...contents.manifest,
     weightsSha256: sha256Hex(await readFile(path.join(staging, WEIGHTS_BIN))),
   };
+  if (contents.extraWeights !== undefined) {
+    const encoded = await tf.io.encodeWeights(contents.extraWeights);
+    const bytes = new Uint8Array(encoded.data);
+    await writeFile(path.join(staging, EXTRA_WEIGHTS_BIN), bytes);
+    manifest.extraWeights = { file: EXTRA_WEIGHTS_BIN, sha256: sha256Hex(bytes), weightSpecs: encoded.specs };
+  }
   if (contents.training !== undefined) {
     const { optimizer, optimizerName, history, bestEpoch } = contents.training;
     const state = await optimizer.getWeights();
@@ -220,13 +245,35 @@ export async function readManifest(directory: string): Promise<CheckpointManifes
 export interface LoadedCheckpoint {
   model: tf.LayersModel;
   manifest: CheckpointManifest;
+  /** The manifest's `extraWeights`, decoded (owned by whoever owns the model). */
+  extraWeights?: tf.NamedTensorMap;
+}
+
+/** Decodes a checkpoint's `extraWeights` file after checking its sha256. */
+async function readExtraWeights(directory: string, ref: WeightsFileRef): Promise<tf.NamedTensorMap> {
+  const bytes = await readFile(path.join(directory, ref.file));
+  if (sha256Hex(bytes) !== ref.sha256) throw new Error(`checkpoint ${directory} ${ref.file} is corrupt`);
+  const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  return tf.io.decodeWeights(buffer, ref.weightSpecs);
+}
+
+/** Frees a loaded checkpoint's model and extra weights. */
+export function disposeCheckpoint(checkpoint: LoadedCheckpoint): void {
+  checkpoint.model.dispose();
+  if (checkpoint.extraWeights !== undefined) tf.dispose(Object.values(checkpoint.extraWeights));
 }
 
 /** Loads a checkpoint for inference (no training code needed); verifies the weights' sha256. */
 export async function loadCheckpoint(directory: string): Promise<LoadedCheckpoint> {
   const manifest = await readManifest(directory);
   const model = await tf.loadLayersModel(fileModelHandler(directory));
-  return { model, manifest };
+  if (manifest.extraWeights === undefined) return { model, manifest };
+  try {
+    return { model, manifest, extraWeights: await readExtraWeights(directory, manifest.extraWeights) };
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
 }
 
 /** Restores the optimizer state saved with a checkpoint into `optimizer` (same kind, same variables). */

@@ -88,6 +88,12 @@ export const localizerDefaults: Readonly<Omit<Hyperparameters, "seed">> = Object
   lossWeighting: "NONE",
 });
 
+/**
+ * The `trainableLayers` count a LOCALIZER accepts besides HEAD: the four weight layers below its
+ * tap (MobileNetV2-1.4's block 12 and block 13's expansion, `ml/localizer/backboneTail.ts`).
+ */
+export const LOCALIZER_TAIL_LAYERS = 4;
+
 /** Smallest input each architecture accepts (AlexNet-lite's valid-padding layers need 96). */
 export const MIN_IMAGE_SIZE: Record<Architecture, number> = {
   ALEXNET_LITE: 96,
@@ -161,8 +167,11 @@ export function validateHyperparameters(h: Hyperparameters, classCount?: number)
   if (h.architecture === "LOCALIZER") {
     if (!h.pretrained)
       fail("pretrained", "must be true for LOCALIZER (its backbone is the pretrained MobileNetV2-1.4)");
-    if (h.trainableLayers !== "HEAD")
-      fail("trainableLayers", "must be HEAD for LOCALIZER (the backbone is frozen; its maps are cached)");
+    if (h.trainableLayers !== "HEAD" && h.trainableLayers !== LOCALIZER_TAIL_LAYERS)
+      fail(
+        "trainableLayers",
+        `must be HEAD (frozen backbone) or ${LOCALIZER_TAIL_LAYERS} (block 12 and block 13's expansion fine-tuned) for LOCALIZER`,
+      );
     if (Array.isArray(h.augmentations) && h.augmentations.some((a) => a !== "COPY_PASTE"))
       fail(
         "augmentations",

@@ -1,5 +1,10 @@
 import * as tf from "@tensorflow/tfjs";
-import { loadCheckpoint, type CheckpointManifest, type LoadedCheckpoint } from "./checkpoint";
+import {
+  disposeCheckpoint,
+  loadCheckpoint,
+  type CheckpointManifest,
+  type LoadedCheckpoint,
+} from "./checkpoint";
 import { compileForInference, type CompiledModel } from "./inferenceGraph";
 import { localizerPredictor } from "./localizer/localizerInference";
 import { loadMobileNetV2MidBackbone, type SpatialBackbone } from "./models/graphBackbone";
@@ -127,7 +132,7 @@ export class InProcessInference implements InferenceEngine {
     try {
       served = await this.serve(checkpoint);
     } catch (error) {
-      checkpoint.model.dispose();
+      disposeCheckpoint(checkpoint);
       throw error;
     }
     const model: ModelHandle = { modelId: this.nextModelId++ };
@@ -149,7 +154,7 @@ export class InProcessInference implements InferenceEngine {
     const served = this.models.get(model.modelId);
     // The plan borrows the model: free it first.
     served?.release();
-    served?.checkpoint.model.dispose();
+    if (served !== undefined) disposeCheckpoint(served.checkpoint);
     this.models.delete(model.modelId);
   }
 

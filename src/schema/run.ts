@@ -70,7 +70,8 @@ export class HyperparametersInput {
 
   @Field(() => TrainableLayersScalar, {
     nullable: true,
-    description: '"HEAD", "ALL" (default) or a count of top layers.',
+    description:
+      '"HEAD", "ALL" (default) or a count of top layers. LOCALIZER: "HEAD" (default, frozen backbone) or 4 (the backbone\'s block 12 and block 13\'s expansion fine-tuned in the second half of the epochs).',
   })
   trainableLayers?: TrainableLayersValue | null;
 

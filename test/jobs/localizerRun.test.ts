@@ -142,3 +142,35 @@ it("trains a LOCALIZER run on generated logos with boxes and classifyImage answe
   expect(correct / testImages.length).toBeGreaterThanOrEqual(0.7);
   expect(overlaps.filter((iou) => iou >= 0.3).length / overlaps.length).toBeGreaterThanOrEqual(0.7);
 }, 200_000);
+
+it("refuses a LOCALIZER whose trainable backbone layers are not HEAD or its 4-layer tail, with the field named", async () => {
+  const imported = await server.gql<{ importDataset: { id: string } }>(
+    `mutation($path: String!) { importDataset(input: { format: FLICKRLOGOS32, path: $path, splitRecipe: ARTICLE }) { id } }`,
+    { path: root },
+    server.keys.engineer,
+  );
+  const experiment = await server.gql<{ createExperiment: { id: string } }>(
+    `mutation($ds: ID!) { createExperiment(input: { name: "localizer tail", datasetId: $ds }) { id } }`,
+    { ds: imported.data!.importDataset.id },
+    server.keys.engineer,
+  );
+  const runsBefore = await server.db.database.prisma.run.count();
+  for (const trainableLayers of [2, "ALL"]) {
+    const refused = await server.gql(
+      START_RUN,
+      {
+        input: {
+          experimentId: experiment.data!.createExperiment.id,
+          hyperparameters: { architecture: "LOCALIZER", trainableLayers },
+        },
+      },
+      server.keys.engineer,
+    );
+    expect(refused.errors?.[0].extensions).toMatchObject({
+      code: "BAD_USER_INPUT",
+      field: "trainableLayers",
+    });
+    expect(refused.errors?.[0].message).toContain("4 (block 12 and block 13's expansion fine-tuned)");
+  }
+  expect(await server.db.database.prisma.run.count()).toBe(runsBefore);
+});

@@ -1,6 +1,7 @@
 import { ValidationError } from "../../errors";
 import {
   defaultHyperparameters,
+  LOCALIZER_TAIL_LAYERS,
   validateHyperparameters,
   withDefaults,
   type Hyperparameters,
@@ -98,6 +99,11 @@ describe("LOCALIZER hyperparameters", () => {
     expect(() =>
       validateHyperparameters(withDefaults({ architecture: "LOCALIZER", augmentations: ["COPY_PASTE"] })),
     ).not.toThrow();
+    expect(() =>
+      validateHyperparameters(
+        withDefaults({ architecture: "LOCALIZER", trainableLayers: LOCALIZER_TAIL_LAYERS }),
+      ),
+    ).not.toThrow();
   });
 
   it("refuses COPY_PASTE for the whole-image architectures (they have no boxes to paste)", () => {
@@ -108,7 +114,8 @@ describe("LOCALIZER hyperparameters", () => {
 
   it.each([
     ["from scratch", { pretrained: false }, "pretrained"],
-    ["with trainable backbone layers", { trainableLayers: "ALL" as const }, "trainableLayers"],
+    ["with every backbone layer trainable", { trainableLayers: "ALL" as const }, "trainableLayers"],
+    ["with a tail other than block 12 + block 13's expansion", { trainableLayers: 2 }, "trainableLayers"],
     ["with augmentations", { augmentations: ["HORIZONTAL_FLIP" as const] }, "augmentations"],
     ["below 64 px", { imageSize: 48 }, "imageSize"],
   ])("refuses a LOCALIZER %s", (_, overrides, field) => {

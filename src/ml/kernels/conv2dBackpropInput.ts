@@ -48,7 +48,7 @@ export function makeConv2dBackpropInputWasm(stockKernel: tf.KernelFunc): tf.Kern
 }
 
 /** `dy [B,oH,oW,O]` → `[B, oH·sh, oW·sw, O]` with `sh-1` zero rows after each row (cols likewise). */
-function insertZeros(
+export function insertZeros(
   dy: tf.TensorInfo,
   sh: number,
   sw: number,
@@ -77,6 +77,66 @@ function insertZeros(
   return merged;
 }
 
+/** What {@link inputGradientSource} returns: the tensor to convolve, its padding, what to free after. */
+export interface InputGradientSource {
+  source: tf.TensorInfo;
+  pad: [[0, 0], [number, number], [number, number], [0, 0]];
+  temporaries: tf.TensorInfo[];
+}
+
+/**
+ * `dy` made ready for the stride-1 convolution with the 180°-rotated filter that yields `dx`
+ * (`height × width`): zero-inserted for strides > 1, then padded by `fh − 1 − padTop` on top (or
+ * cropped where the forward padding is wider than the filter), left likewise, and at the bottom and
+ * right by whatever makes the output `height × width` (rows beyond that are sliced away).
+ */
+export function inputGradientSource(
+  dy: tf.TensorInfo,
+  geometry: Pick<
+    ForwardConvGeometry,
+    "strideHeight" | "strideWidth" | "filterHeight" | "filterWidth" | "padTop" | "padLeft"
+  >,
+  height: number,
+  width: number,
+  backend: KernelArgs["backend"],
+): InputGradientSource {
+  const { strideHeight: sh, strideWidth: sw, filterHeight: fh, filterWidth: fw } = geometry;
+  const temporaries: tf.TensorInfo[] = [];
+  let dense = dy;
+  if (sh > 1 || sw > 1) {
+    dense = insertZeros(dy, sh, sw, backend);
+    temporaries.push(dense);
+  }
+  // Row r of `dense` feeds dx rows r + padTop − i (i = 0 … fh − 1).
+  const top = fh - 1 - geometry.padTop;
+  const left = fw - 1 - geometry.padLeft;
+  const [cropTop, cropLeft] = [Math.max(0, -top), Math.max(0, -left)];
+  const [padTop, padLeft] = [Math.max(0, top), Math.max(0, left)];
+  // Rows beyond `height + fh − 1 − padTop` only feed output rows ≥ height: drop them.
+  const keptHeight = Math.min(dense.shape[1] - cropTop, height + fh - 1 - padTop);
+  const keptWidth = Math.min(dense.shape[2] - cropLeft, width + fw - 1 - padLeft);
+  if (cropTop > 0 || cropLeft > 0 || keptHeight < dense.shape[1] || keptWidth < dense.shape[2]) {
+    const [b, , , o] = dense.shape;
+    dense = callWasmKernel(
+      "Slice",
+      { x: dense },
+      { begin: [0, cropTop, cropLeft, 0], size: [b, keptHeight, keptWidth, o] },
+      backend,
+    );
+    temporaries.push(dense);
+  }
+  return {
+    source: dense,
+    pad: [
+      [0, 0],
+      [padTop, height + fh - 1 - padTop - keptHeight],
+      [padLeft, width + fw - 1 - padLeft - keptWidth],
+      [0, 0],
+    ],
+    temporaries,
+  };
+}
+
 function backpropInputAsConvolution(
   dy: tf.TensorInfo,
   filter: tf.TensorInfo,
@@ -84,46 +144,15 @@ function backpropInputAsConvolution(
   geometry: ForwardConvGeometry,
   backend: KernelArgs["backend"],
 ): tf.TensorInfo {
-  const { strideHeight: sh, strideWidth: sw, filterHeight: fh, filterWidth: fw } = geometry;
   const [, height, width] = inputShape;
-  const temporaries: tf.TensorInfo[] = [];
-  let dyDense = dy;
-  if (sh > 1 || sw > 1) {
-    dyDense = insertZeros(dy, sh, sw, backend);
-    temporaries.push(dyDense);
-  }
-  const padTop = fh - 1 - geometry.padTop;
-  const padLeft = fw - 1 - geometry.padLeft;
-  // Rows of dyDense beyond `height + fh - 1 - padTop` only feed output rows ≥ height: drop them.
-  const keptHeight = Math.min(dyDense.shape[1], height + fh - 1 - padTop);
-  const keptWidth = Math.min(dyDense.shape[2], width + fw - 1 - padLeft);
-  if (keptHeight < dyDense.shape[1] || keptWidth < dyDense.shape[2]) {
-    const [b, , , o] = dyDense.shape;
-    dyDense = callWasmKernel(
-      "Slice",
-      { x: dyDense },
-      { begin: [0, 0, 0, 0], size: [b, keptHeight, keptWidth, o] },
-      backend,
-    );
-    temporaries.push(dyDense);
-  }
+  const { source, pad, temporaries } = inputGradientSource(dy, geometry, height, width, backend);
   const swapped = callWasmKernel("Transpose", { x: filter }, { perm: [0, 1, 3, 2] }, backend);
   const rotated = callWasmKernel("Reverse", { x: swapped }, { dims: [0, 1] }, backend);
   temporaries.push(swapped, rotated);
   const dx = callWasmKernel(
     "Conv2D",
-    { x: dyDense, filter: rotated },
-    {
-      strides: [1, 1],
-      dilations: [1, 1],
-      pad: [
-        [0, 0],
-        [padTop, height + fh - 1 - padTop - keptHeight],
-        [padLeft, width + fw - 1 - padLeft - keptWidth],
-        [0, 0],
-      ],
-      dataFormat: "NHWC",
-    } as unknown as tf.NamedAttrMap,
+    { x: source, filter: rotated },
+    { strides: [1, 1], dilations: [1, 1], pad, dataFormat: "NHWC" } as unknown as tf.NamedAttrMap,
     backend,
   );
   disposeInfos(backend, ...temporaries);

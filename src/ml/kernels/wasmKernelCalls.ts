@@ -37,13 +37,17 @@ export interface ForwardConvGeometry {
   filterWidth: number;
 }
 
-/** Geometry of the forward `Conv2D` whose gradient is being computed (dilation 1, NHWC). */
+/**
+ * Geometry of the forward `Conv2D` (or, `isDepthwise`, `DepthwiseConv2dNative`) whose gradient is
+ * being computed (dilation 1, NHWC).
+ */
 export function forwardConvGeometry(
   xShape: [number, number, number, number],
   filterShape: [number, number, number, number],
   strides: [number, number] | number,
   pad: tf.backend_util.ExplicitPadding | "valid" | "same" | number,
   dimRoundingMode: "floor" | "round" | "ceil" | undefined,
+  isDepthwise = false,
 ): ForwardConvGeometry {
   const info = tf.backend_util.computeConv2DInfo(
     xShape,
@@ -52,7 +56,7 @@ export function forwardConvGeometry(
     1,
     pad,
     dimRoundingMode,
-    false,
+    isDepthwise,
   );
   return {
     padTop: info.padInfo.top,

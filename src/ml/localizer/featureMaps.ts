@@ -7,11 +7,23 @@ import { DEFAULT_MAX_PIXELS, renderFullView, writeScaledPixels } from "../images
 import { gridSizeOf, RELU6_MAX, type SpatialBackbone } from "../models/graphBackbone";
 
 /**
- * Spatial feature maps of a list of images, quantised to uint8 and kept outside the wasm heap:
- * `maps` is `[itemCount, grid, grid, channels]` row-major, value v ≈ byte · RELU6_MAX / 255.
+ * How a map's values are stored: `relu6-uint8` one byte each (v ≈ byte · RELU6_MAX / 255, for
+ * ReLU6 taps), `float32` four bytes each (for unbounded taps such as a residual block's output).
+ */
+export type MapEncoding = "relu6-uint8" | "float32";
+
+/** Bytes one value takes in `encoding`. */
+export function bytesPerValue(encoding: MapEncoding | undefined): number {
+  return encoding === "float32" ? 4 : 1;
+}
+
+/**
+ * Spatial feature maps of a list of images, kept outside the wasm heap: `maps` is
+ * `[itemCount, grid, grid, channels]` row-major, in `encoding` (absent: `relu6-uint8`).
  */
 export interface FeatureMaps {
   maps: Uint8Array;
+  encoding?: MapEncoding;
   itemCount: number;
   grid: number;
   channels: number;
@@ -23,8 +35,15 @@ export interface FeatureMaps {
 }
 
 /** Bytes of one image's map. */
-export function mapBytesOf(maps: Pick<FeatureMaps, "grid" | "channels">): number {
-  return maps.grid * maps.grid * maps.channels;
+export function mapBytesOf(maps: Pick<FeatureMaps, "grid" | "channels" | "encoding">): number {
+  return maps.grid * maps.grid * maps.channels * bytesPerValue(maps.encoding);
+}
+
+/** The values of images `start … start + count − 1` of `float32` maps (a view, not a copy). */
+export function floatValuesOf(maps: FeatureMaps, start: number, count: number): Float32Array {
+  if (maps.encoding !== "float32") throw new Error("floatValuesOf needs float32 maps");
+  const perImage = maps.grid * maps.grid * maps.channels;
+  return new Float32Array(maps.maps.buffer, maps.maps.byteOffset + start * perImage * 4, count * perImage);
 }
 
 /** Quantises ReLU6 activations to bytes (clamped to [0, 6], rounded): `target[offset + i]`. */
@@ -51,6 +70,8 @@ export interface FeatureMapOptions {
   maxPixels?: number;
   /** Called after each batch with the images mapped so far. */
   onProgress?: (imagesDone: number, imagesTotal: number) => void;
+  /** Default `relu6-uint8`. */
+  encoding?: MapEncoding;
 }
 
 /**
@@ -67,7 +88,9 @@ export async function extractFeatureMaps(
   const grid = gridSizeOf(imageSize, backbone.stride);
   const channels = backbone.channels;
   const perImage = grid * grid * channels;
-  const maps = new Uint8Array(items.length * perImage);
+  const encoding = options.encoding ?? "relu6-uint8";
+  const maps = new Uint8Array(items.length * perImage * bytesPerValue(encoding));
+  const floats = encoding === "float32" ? new Float32Array(maps.buffer) : undefined;
   const widths = new Int32Array(items.length);
   const heights = new Int32Array(items.length);
   const pixelsPerImage = imageSize * imageSize * 3;
@@ -101,11 +124,12 @@ export async function extractFeatureMaps(
     }
     const values = await map.data();
     map.dispose();
-    quantizeRelu6(values, maps, batch.indices[0] * perImage);
+    if (floats !== undefined) floats.set(values, batch.indices[0] * perImage);
+    else quantizeRelu6(values, maps, batch.indices[0] * perImage);
     done += batch.indices.length;
     options.onProgress?.(done, items.length);
   }
-  return { maps, itemCount: items.length, grid, channels, widths, heights, isFromCache: false };
+  return { maps, encoding, itemCount: items.length, grid, channels, widths, heights, isFromCache: false };
 }
 
 const MAPS_BIN = "maps.bin";
@@ -150,6 +174,7 @@ const INDEX_JSON = "index.json";
 
 interface MapIndex {
   key: FeatureCacheKey;
+  encoding?: MapEncoding;
   itemCount: number;
   grid: number;
   channels: number;
@@ -162,9 +187,12 @@ async function readCachedMaps(directory: string, key: FeatureCacheKey): Promise<
     const index = JSON.parse(await readFile(path.join(directory, INDEX_JSON), "utf8")) as MapIndex;
     if (featureCacheKeyHash(index.key) !== featureCacheKeyHash(key)) return undefined;
     const bytes = await readLargeFile(path.join(directory, MAPS_BIN));
-    if (bytes.byteLength !== index.itemCount * index.grid * index.grid * index.channels) return undefined;
+    const valueBytes = bytesPerValue(index.encoding);
+    if (bytes.byteLength !== index.itemCount * index.grid * index.grid * index.channels * valueBytes)
+      return undefined;
     return {
       maps: bytes,
+      encoding: index.encoding ?? "relu6-uint8",
       itemCount: index.itemCount,
       grid: index.grid,
       channels: index.channels,
@@ -179,7 +207,7 @@ async function readCachedMaps(directory: string, key: FeatureCacheKey): Promise<
 
 /**
  * The feature maps for `key` (dataset version, split, backbone, tap, size): read from the feature
- * cache when stored, else extracted and stored atomically (a crash leaves no partial entry).
+ * cache when stored in `encoding`, else extracted and stored atomically (a crash leaves no partial entry).
  */
 export async function cachedFeatureMaps(
   cacheDir: string,
@@ -187,17 +215,24 @@ export async function cachedFeatureMaps(
   backbone: SpatialBackbone,
   items: readonly LabeledImage[],
   onProgress?: FeatureMapOptions["onProgress"],
+  encoding: MapEncoding = "relu6-uint8",
 ): Promise<FeatureMaps> {
   const directory = featureCachePath(cacheDir, key);
   const cached = await readCachedMaps(directory, key);
-  if (cached !== undefined && cached.itemCount === items.length) return cached;
-  const extracted = await extractFeatureMaps(backbone, items, { imageSize: key.imageSize, onProgress });
+  if (cached !== undefined && cached.itemCount === items.length && cached.encoding === encoding)
+    return cached;
+  const extracted = await extractFeatureMaps(backbone, items, {
+    imageSize: key.imageSize,
+    onProgress,
+    encoding,
+  });
   const staging = `${directory}.${process.pid}.tmp`;
   await rm(staging, { recursive: true, force: true });
   await mkdir(staging, { recursive: true });
   await writeLargeFile(path.join(staging, MAPS_BIN), extracted.maps);
   const index: MapIndex = {
     key,
+    encoding,
     itemCount: extracted.itemCount,
     grid: extracted.grid,
     channels: extracted.channels,

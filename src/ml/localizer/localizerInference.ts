@@ -2,6 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import type { LoadedCheckpoint, LocalizerSettings } from "../checkpoint";
 import { NO_LOGO_LABEL } from "../noLogoThreshold";
 import type { SpatialBackbone } from "../models/graphBackbone";
+import { tailForward, tailWeightsOf, type TailWeights } from "./backboneTail";
 import { cellHeadVariables } from "./cellHead";
 import { contextWindowOf } from "./cellContext";
 import { decodeBox, imageScores } from "./imageDecision";
@@ -18,7 +19,7 @@ export interface LocalizerPredictor {
    * height). Synchronous; no tensor outlives the call.
    */
   predict(batch: Float32Array, imageCount: number): Float32Array;
-  /** Bytes of the first layer with the standardisation folded in, kept beside the head. */
+  /** Bytes kept beside the head: its folded first layer and any fine-tuned backbone tail. */
   readonly extraWeightBytes: number;
   dispose(): void;
 }
@@ -27,8 +28,9 @@ export interface LocalizerPredictor {
  * Wraps a LOCALIZER checkpoint (its head and `manifest.localizer`) around `backbone`: map →
  * each cell with its window's mean (when the checkpoint has one) → cell head with the per-channel
  * standardisation folded into its first layer (`mapHeadOf`) → per-class max over cells → box of
- * the best brand. The checkpoint's model stays owned by the caller; `dispose` frees only what
- * this adds.
+ * the best brand; with a fine-tuned tail (`localizer.tailInputTap`) the map is the backbone's at
+ * that node run through the checkpoint's tail. The checkpoint's model and extra weights stay owned
+ * by the caller; `dispose` frees only what this adds.
  */
 export function localizerPredictor(
   checkpoint: LoadedCheckpoint,
@@ -45,11 +47,21 @@ export function localizerPredictor(
   );
   const { imageSize } = manifest;
   const rowWidth = classCount + BOX_FIELDS;
+  // A fine-tuned tail (the checkpoint's extraWeights) replaces the backbone's own top layers.
+  const tailInputTap = settings.tailInputTap;
+  const tail: TailWeights | undefined =
+    tailInputTap === undefined ? undefined : tailWeightsOf(checkpoint.extraWeights);
+  const tapMap = (images: tf.Tensor4D): tf.Tensor4D =>
+    tail === undefined || tailInputTap === undefined
+      ? backbone.featureMap(images)
+      : tailForward(tail, backbone.featureMapAt(images, tailInputTap));
   return {
-    extraWeightBytes: head.weightBytes,
+    extraWeightBytes:
+      head.weightBytes +
+      (tail === undefined ? 0 : Object.values(tail).reduce((bytes, t) => bytes + t.size * 4, 0)),
     predict(batch, imageCount) {
       const probabilities = tf.tidy(() => {
-        const map = backbone.featureMap(tf.tensor4d(batch, [imageCount, imageSize, imageSize, 3]));
+        const map = tapMap(tf.tensor4d(batch, [imageCount, imageSize, imageSize, 3]));
         const [, grid] = map.shape;
         return { values: head.probabilities(map), grid };
       });

@@ -4,6 +4,9 @@
  * image has no boxes; from epoch 2 half of each image's negatives are its hardest; each cell also
  * sees its 3×3 neighbourhood's mean; the learning rate decays along a cosine), and each epoch is scored on the image decision (per-class
  * max over cells) with the no-logo threshold that maximises validation macro-F1 (`chooseThresholdForMacroF1`).
+ * With `trainableLayers` 4 the cache holds block 11's maps, the backbone's block 12 and block 13's
+ * expansion run as variables (`backboneTail.ts`) and train with the head in the second half of the
+ * epochs (`tailStep.ts`); the tap maps are recomputed after each such epoch.
  */
 import path from "node:path";
 import * as tf from "@tensorflow/tfjs";
@@ -11,8 +14,10 @@ import { ValidationError } from "../../errors";
 import type { LabeledImage } from "../batches";
 import { isBetterEpoch } from "../bestEpoch";
 import {
+  disposeCheckpoint,
   loadCheckpoint,
   restoreOptimizerState,
+  type LoadedCheckpoint,
   saveCheckpoint,
   FULL_IMAGE_PREPROCESSING,
   type CheckpointManifest,
@@ -21,7 +26,7 @@ import {
 } from "../checkpoint";
 import { classificationReport, decide, epochMetricsOf, type EpochOutcome } from "../evaluate";
 import { datasetVersionOf, type FeatureCacheKey } from "../featureCache";
-import type { Hyperparameters } from "../hyperparameters";
+import { LOCALIZER_TAIL_LAYERS, type Hyperparameters } from "../hyperparameters";
 import {
   loadMobileNetV2MidBackbone,
   MOBILENET_V2_MID_TAP,
@@ -43,7 +48,25 @@ import {
   type ChannelStandardisation,
 } from "./cellHead";
 import { contextWindowFor, contextWindowOf, headInputWidth, writeCellRow } from "./cellContext";
-import { cachedFeatureMaps, dequantizeRelu6, mapBytesOf, type FeatureMaps } from "./featureMaps";
+import {
+  cachedFeatureMaps,
+  dequantizeRelu6,
+  floatValuesOf,
+  mapBytesOf,
+  quantizeRelu6,
+  type FeatureMaps,
+  type MapEncoding,
+} from "./featureMaps";
+import {
+  createTailVariables,
+  pretrainedTailWeights,
+  tailForward,
+  tailWeightsOf,
+  TAIL_INPUT_TAP,
+  TAIL_VARIABLE_NAMES,
+  type TailVariables,
+} from "./backboneTail";
+import { tailAndHeadStep, TAIL_LEARNING_RATE_FRACTION, type StandardisationTensors } from "./tailStep";
 import {
   HARD_NEGATIVE_CELLS_PER_IMAGE,
   HARD_NEGATIVE_FIRST_EPOCH,
@@ -217,47 +240,118 @@ function bestCellFor(head: MapHead, maps: FeatureMaps, item: number, label: numb
   return best;
 }
 
+/** One training row of a batch: a cell of one of its images. */
+interface BatchRow {
+  /** Position of the image in the batch's entries. */
+  entry: number;
+  cell: number;
+  label: number;
+  isPositive: boolean;
+}
+
+/** The rows of a batch: each image's positive and negative cells (MIL positives scored by the head now). */
+function batchRows(entries: ImageCells[], state: LocalizerState, noLogoIndex: number): BatchRow[] {
+  const { train: split } = state;
+  const cells = split.maps.grid * split.maps.grid;
+  const rows: BatchRow[] = [];
+  let head: MapHead | undefined;
+  try {
+    entries.forEach((entry, index) => {
+      if (entry.milLabel !== undefined) {
+        head ??= scoringHead(state);
+        const cell = bestCellFor(head, split.maps, entry.item, entry.milLabel);
+        rows.push({ entry: index, cell, label: entry.milLabel, isPositive: true });
+        return;
+      }
+      const base = entry.item * cells;
+      for (const cell of entry.positives)
+        rows.push({ entry: index, cell, label: split.labels[base + cell], isPositive: true });
+      for (const cell of entry.negatives)
+        rows.push({ entry: index, cell, label: noLogoIndex, isPositive: false });
+    });
+  } finally {
+    head?.dispose();
+  }
+  return rows;
+}
+
+function rowWeights(rows: BatchRow[], labels: Int32Array): Float32Array {
+  return halfAndHalfWeights(
+    rows.map((row) => row.isPositive),
+    labels,
+  );
+}
+
 function assembleBatch(
   entries: ImageCells[],
   state: LocalizerState,
   noLogoIndex: number,
   contextWindow: number,
 ): CellBatch {
-  const { train: split, table } = state;
-  const { maps } = split;
+  const { maps } = state.train;
   const cells = maps.grid * maps.grid;
-  const rows: { base: number; cell: number; label: number; isPositive: boolean }[] = [];
-  let head: MapHead | undefined;
-  try {
-    for (const entry of entries) {
-      const base = entry.item * cells;
-      if (entry.milLabel !== undefined) {
-        head ??= scoringHead(state);
-        const cell = bestCellFor(head, maps, entry.item, entry.milLabel);
-        rows.push({ base, cell, label: entry.milLabel, isPositive: true });
-        continue;
-      }
-      for (const cell of entry.positives)
-        rows.push({ base, cell, label: split.labels[base + cell], isPositive: true });
-      for (const cell of entry.negatives) rows.push({ base, cell, label: noLogoIndex, isPositive: false });
-    }
-  } finally {
-    head?.dispose();
-  }
+  const rows = batchRows(entries, state, noLogoIndex);
   const features = new Float32Array(rows.length * headInputWidth(maps.channels, contextWindow));
   rows.forEach((row, i) =>
-    writeCellRow(maps.maps, row.base, row.cell, maps.grid, maps.channels, table, features, i, contextWindow),
+    writeCellRow(
+      maps.maps,
+      entries[row.entry].item * cells,
+      row.cell,
+      maps.grid,
+      maps.channels,
+      state.table,
+      features,
+      i,
+      contextWindow,
+    ),
   );
   const labels = Int32Array.from(rows, (row) => row.label);
-  return {
-    features,
-    labels,
-    weights: halfAndHalfWeights(
-      rows.map((row) => row.isPositive),
-      labels,
+  return { features, labels, weights: rowWeights(rows, labels), rows: rows.length };
+}
+
+/**
+ * One step of the tail and the head together on `entries` (their block-11 maps uploaded, run
+ * through the tail, the chosen cells fed to the head). Returns the loss and correct rows, or
+ * undefined for a batch without rows.
+ */
+async function tailStep(
+  entries: ImageCells[],
+  state: LocalizerState,
+  tail: TailState,
+  optimizer: tf.Optimizer,
+  noLogoIndex: number,
+  weightDecay: number,
+): Promise<{ loss: number; correct: number; rows: number } | undefined> {
+  const rows = batchRows(entries, state, noLogoIndex);
+  if (rows.length === 0) return undefined;
+  const { grid, channels } = tail.lower.train;
+  const cells = grid * grid;
+  const lowerValues = new Float32Array(entries.length * cells * channels);
+  entries.forEach((entry, i) =>
+    lowerValues.set(floatValuesOf(tail.lower.train, entry.item, 1), i * cells * channels),
+  );
+  const labels = Int32Array.from(rows, (row) => row.label);
+  const inputs = {
+    lower: tf.tensor4d(lowerValues, [entries.length, grid, grid, channels]),
+    rowIndices: tf.tensor1d(
+      Int32Array.from(rows, (row) => row.entry * cells + row.cell),
+      "int32",
     ),
-    rows: rows.length,
+    labels: tf.tensor1d(labels, "int32"),
+    weights: tf.tensor1d(rowWeights(rows, labels)),
   };
+  const step = tailAndHeadStep(
+    tail.variables,
+    state.variables,
+    tail.standardisation,
+    contextWindowOf(state.settings),
+    { head: optimizer, tail: tail.optimizer },
+    inputs,
+    weightDecay,
+  );
+  const [loss, correct] = [(await step.loss.data())[0], (await step.correct.data())[0]];
+  tf.dispose([...Object.values(inputs), step.loss, step.correct]);
+  return { loss, correct, rows: rows.length };
 }
 
 /**
@@ -339,7 +433,30 @@ function mineHardNegatives(state: LocalizerState, classCount: number, noLogoInde
 /** Default image sizes the localizer maps (320 px measured best for speed and accuracy). */
 export const LOCALIZER_IMAGE_SIZE = 320;
 
+/** What a LOCALIZER with a trainable backbone tail (`trainableLayers` 4) adds to its state. */
+interface TailState {
+  variables: TailVariables;
+  /** The tail's own optimizer (Adam state is not checkpointed: a resumed run restarts it). */
+  optimizer: tf.Optimizer;
+  /** Block-11 maps (float32) of each split: the tail's inputs. */
+  lower: { train: FeatureMaps; validation: FeatureMaps; test?: FeatureMaps };
+  /** The head's standardisation as tensors (fixed from the pretrained tail's training maps). */
+  standardisation: StandardisationTensors;
+  /** First epoch in which the tail trains; before it only the head does, on the pretrained tail's maps. */
+  firstEpoch: number;
+}
+
+/**
+ * The tail trains in the second half of the epochs: first the head learns on the pretrained maps,
+ * so the tail's first gradients come from a head that already separates the brands.
+ */
+export function firstTailEpoch(epochs: number): number {
+  return Math.floor(epochs / 2) + 1;
+}
+
 interface LocalizerState {
+  /** Present when the backbone's top layers train too. */
+  tail?: TailState;
   /** The training split's images, COPY_PASTE's composites appended. */
   trainItems: LabeledImage[];
   backbone: SpatialBackbone;
@@ -359,6 +476,7 @@ async function mapSplits(
   options: TrainOptions,
   backbone: SpatialBackbone,
   trainItems: LabeledImage[],
+  encoding: MapEncoding,
 ): Promise<{
   train: FeatureMaps;
   validation: FeatureMaps;
@@ -388,20 +506,27 @@ async function mapSplits(
   let batch = 0;
   const batchTotal = Math.ceil(total / 8);
   const map = async (split: string, items: TrainingData["train"]) => {
-    const maps = await cachedFeatureMaps(cacheDir, keyOf(split), backbone, items, (done) => {
-      batch++;
-      const seconds = (performance.now() - startedAt) / 1000;
-      void options.onBatch?.({
-        phase: "EMBEDDING",
-        epoch: 1,
-        batch: Math.min(batch, batchTotal),
-        batchCount: batchTotal,
-        imagesDone: before + done,
-        imagesTotal: total,
-        imagesPerSecond: seconds > 0 ? (before + done) / seconds : 0,
-        loss: null,
-      });
-    });
+    const maps = await cachedFeatureMaps(
+      cacheDir,
+      keyOf(split),
+      backbone,
+      items,
+      (done) => {
+        batch++;
+        const seconds = (performance.now() - startedAt) / 1000;
+        void options.onBatch?.({
+          phase: "EMBEDDING",
+          epoch: 1,
+          batch: Math.min(batch, batchTotal),
+          batchCount: batchTotal,
+          imagesDone: before + done,
+          imagesTotal: total,
+          imagesPerSecond: seconds > 0 ? (before + done) / seconds : 0,
+          loss: null,
+        });
+      },
+      encoding,
+    );
     before += items.length;
     return maps;
   };
@@ -421,19 +546,81 @@ function trainCellLabels(maps: FeatureMaps, items: LabeledImage[], noLogoIndex: 
   return labels;
 }
 
+/**
+ * Tap maps (ReLU6 bytes, as the frozen backbone's) of block-11 maps run through `tail`, one
+ * evaluation pass of images at a time; written into `target` when given (a refresh after the tail
+ * changed), else into new maps.
+ */
+function tapMapsOf(tail: TailVariables, lower: FeatureMaps, target?: FeatureMaps): FeatureMaps {
+  const channels = tail.tapBias.shape[0];
+  const perImage = lower.grid * lower.grid * channels;
+  const maps = target ?? {
+    maps: new Uint8Array(lower.itemCount * perImage),
+    encoding: "relu6-uint8" as const,
+    itemCount: lower.itemCount,
+    grid: lower.grid,
+    channels,
+    widths: lower.widths,
+    heights: lower.heights,
+    isFromCache: false,
+  };
+  for (let start = 0; start < lower.itemCount; start += EVAL_IMAGES_PER_PASS) {
+    const count = Math.min(EVAL_IMAGES_PER_PASS, lower.itemCount - start);
+    const tap = tf.tidy(() =>
+      tailForward(
+        tail,
+        tf.tensor4d(floatValuesOf(lower, start, count), [count, lower.grid, lower.grid, lower.channels]),
+      ),
+    );
+    const values = tap.dataSync();
+    tap.dispose();
+    quantizeRelu6(values, maps.maps, start * perImage);
+  }
+  return maps;
+}
+
+/** The resumed checkpoint's tail, or the backbone's pretrained one, as trainable variables. */
+function startingTail(backbone: SpatialBackbone, resumed: LoadedCheckpoint | undefined): TailVariables {
+  if (resumed?.manifest.localizer?.tailInputTap !== undefined)
+    return createTailVariables(tailWeightsOf(resumed.extraWeights), "localizer_tail");
+  const weights = pretrainedTailWeights(backbone);
+  try {
+    return createTailVariables(weights, "localizer_tail");
+  } finally {
+    tf.dispose(Object.values(weights));
+  }
+}
+
 async function prepare(
   options: TrainOptions,
-  resumed: { model: tf.LayersModel; manifest: CheckpointManifest } | undefined,
+  resumed: LoadedCheckpoint | undefined,
 ): Promise<LocalizerState> {
   const h = options.hyperparameters;
   const noLogoIndex = options.data.labels.indexOf(NO_LOGO_LABEL);
   const trainItems = h.augmentations.includes("COPY_PASTE")
     ? [...options.data.train, ...(await copyPasteItems(options.data.train, noLogoIndex, h.seed))]
     : options.data.train;
-  const backbone = await loadMobileNetV2MidBackbone(MOBILENET_V2_MID_TAP);
+  const isTailTrained = h.trainableLayers === LOCALIZER_TAIL_LAYERS;
+  // With a trainable tail the cache holds block 11's maps and the tap maps come from the tail.
+  const backbone = await loadMobileNetV2MidBackbone(isTailTrained ? TAIL_INPUT_TAP : MOBILENET_V2_MID_TAP);
+  let tailVariables: TailVariables | undefined;
   try {
-    const { train, validation, test } = await mapSplits(options, backbone, trainItems);
-    const standardisation = channelStandardisation(train.maps, train.channels, dequantizeRelu6);
+    const mapped = await mapSplits(options, backbone, trainItems, isTailTrained ? "float32" : "relu6-uint8");
+    let { train, validation, test } = mapped;
+    if (isTailTrained) {
+      const tail = startingTail(backbone, resumed);
+      tailVariables = tail;
+      [train, validation] = [tapMapsOf(tail, mapped.train), tapMapsOf(tail, mapped.validation)];
+      test = mapped.test === undefined ? undefined : tapMapsOf(tail, mapped.test);
+    }
+    // A resumed run keeps the standardisation its head was trained with.
+    const standardisation =
+      resumed?.manifest.localizer !== undefined
+        ? {
+            mean: Float32Array.from(resumed.manifest.localizer.channelMean),
+            std: Float32Array.from(resumed.manifest.localizer.channelStd),
+          }
+        : channelStandardisation(train.maps, train.channels, dequantizeRelu6);
     const table = standardisationTable(standardisation, dequantizeRelu6);
     // A run resumed from a checkpoint written before the context window keeps its plain cells.
     const contextWindow =
@@ -446,7 +633,25 @@ async function prepare(
       h.seed,
     );
     if (resumed !== undefined) head.setWeights(resumed.model.getWeights());
+    const tail: TailState | undefined =
+      tailVariables === undefined
+        ? undefined
+        : {
+            variables: tailVariables,
+            optimizer: createOptimizer(h.optimizer, h.learningRate * TAIL_LEARNING_RATE_FRACTION),
+            lower: {
+              train: mapped.train,
+              validation: mapped.validation,
+              ...(mapped.test ? { test: mapped.test } : {}),
+            },
+            standardisation: {
+              mean: tf.tensor1d(standardisation.mean),
+              std: tf.tensor1d(standardisation.std),
+            },
+            firstEpoch: firstTailEpoch(h.epochs),
+          };
     return {
+      ...(tail ? { tail } : {}),
       trainItems,
       backbone,
       head,
@@ -460,15 +665,32 @@ async function prepare(
         channelMean: Array.from(standardisation.mean),
         channelStd: Array.from(standardisation.std),
         boxCellFraction: BOX_CELL_FRACTION,
+        ...(isTailTrained ? { tailInputTap: TAIL_INPUT_TAP } : {}),
       },
       train: { maps: train, labels: trainCellLabels(train, trainItems, noLogoIndex) },
       validation,
       ...(test ? { test } : {}),
     };
   } catch (error) {
+    if (tailVariables !== undefined) tf.dispose(Object.values(tailVariables));
     backbone.dispose();
     throw error;
   }
+}
+
+/** Frees what {@link prepare} made beyond the head and backbone: the tail's variables, optimizer and tensors. */
+function disposeTail(tail: TailState | undefined): void {
+  if (tail === undefined) return;
+  disposeOptimizer(tail.optimizer);
+  tf.dispose([...Object.values(tail.variables), tail.standardisation.mean, tail.standardisation.std]);
+}
+
+/** After an epoch that trained the tail: every split's tap maps recomputed, so scoring sees the tail as it is. */
+function refreshTapMaps(state: LocalizerState, tail: TailState): void {
+  tapMapsOf(tail.variables, tail.lower.train, state.train.maps);
+  tapMapsOf(tail.variables, tail.lower.validation, state.validation);
+  if (tail.lower.test !== undefined && state.test !== undefined)
+    tapMapsOf(tail.variables, tail.lower.test, state.test);
 }
 
 async function runEpoch(
@@ -487,6 +709,8 @@ async function runEpoch(
   const contextWindow = contextWindowOf(state.settings);
   const rowWidth = headInputWidth(state.settings.channels, contextWindow);
   const startedAt = performance.now();
+  // The tail trains from its first epoch on; before, the head alone on the pretrained tail's maps.
+  const tail = state.tail !== undefined && epoch >= state.tail.firstEpoch ? state.tail : undefined;
   const hardNegatives =
     epoch >= HARD_NEGATIVE_FIRST_EPOCH
       ? mineHardNegatives(state, options.data.labels.length, noLogoIndex)
@@ -514,19 +738,30 @@ async function runEpoch(
         ),
       };
     });
-    const batch = assembleBatch(entries, state, noLogoIndex, contextWindow);
-    if (batch.rows === 0) continue;
     const progress = ((epoch - 1) * batches + b) / (h.epochs * batches);
-    setLearningRate(optimizer, cosineLearningRate(h.learningRate, progress, LEARNING_RATE_FLOOR_FRACTION));
-    const x = tf.tensor2d(batch.features, [batch.rows, rowWidth]);
-    const y = tf.tensor1d(batch.labels, "int32");
-    const w = tf.tensor1d(batch.weights);
-    const step = cellHeadStep(state.variables, optimizer, x, y, w, h.weightDecay);
-    const [lossValue, correctValue] = [(await step.loss.data())[0], (await step.correct.data())[0]];
-    tf.dispose([x, y, w, step.loss, step.correct]);
+    const rate = cosineLearningRate(h.learningRate, progress, LEARNING_RATE_FLOOR_FRACTION);
+    setLearningRate(optimizer, rate);
+    let stepResult: { loss: number; correct: number; rows: number } | undefined;
+    if (tail !== undefined) {
+      setLearningRate(tail.optimizer, rate * TAIL_LEARNING_RATE_FRACTION);
+      stepResult = await tailStep(entries, state, tail, optimizer, noLogoIndex, h.weightDecay);
+    } else {
+      const batch = assembleBatch(entries, state, noLogoIndex, contextWindow);
+      if (batch.rows > 0) {
+        const x = tf.tensor2d(batch.features, [batch.rows, rowWidth]);
+        const y = tf.tensor1d(batch.labels, "int32");
+        const w = tf.tensor1d(batch.weights);
+        const step = cellHeadStep(state.variables, optimizer, x, y, w, h.weightDecay);
+        const [loss, correctRows] = [(await step.loss.data())[0], (await step.correct.data())[0]];
+        tf.dispose([x, y, w, step.loss, step.correct]);
+        stepResult = { loss, correct: correctRows, rows: batch.rows };
+      }
+    }
+    if (stepResult === undefined) continue;
+    const lossValue = stepResult.loss;
     lossSum += lossValue * entries.length;
-    correct += correctValue;
-    rows += batch.rows;
+    correct += stepResult.correct;
+    rows += stepResult.rows;
     imagesDone += entries.length;
     const seconds = (performance.now() - startedAt) / 1000;
     await options.onBatch?.({
@@ -540,6 +775,7 @@ async function runEpoch(
       loss: lossValue,
     });
   }
+  if (tail !== undefined) refreshTapMaps(state, tail);
   const seconds = (performance.now() - startedAt) / 1000;
   return {
     loss: imagesDone > 0 ? lossSum / imagesDone : 0,
@@ -599,6 +835,13 @@ async function writeCheckpoint(
 ): Promise<void> {
   await saveCheckpoint(directory, {
     model: state.head,
+    ...(state.tail === undefined
+      ? {}
+      : {
+          extraWeights: Object.fromEntries(
+            TAIL_VARIABLE_NAMES.map((name) => [name, state.tail!.variables[name]]),
+          ),
+        }),
     manifest: {
       architecture: "LOCALIZER",
       labels,
@@ -608,7 +851,7 @@ async function writeCheckpoint(
       metrics,
       hyperparameters: h,
       ...(metrics.noLogoThreshold === undefined ? {} : { noLogoThreshold: metrics.noLogoThreshold }),
-      backbone: { id: state.backbone.id, taps: [state.backbone.tap] },
+      backbone: { id: state.backbone.id, taps: [MOBILENET_V2_MID_TAP] },
       localizer: state.settings,
     },
     training: { optimizer, optimizerName: h.optimizer, history, bestEpoch },
@@ -629,21 +872,13 @@ export async function trainLocalizer(options: TrainOptions): Promise<TrainResult
       field: "dataset",
     });
   }
-  let resumedManifest: CheckpointManifest | undefined;
-  let resumedModel: tf.LayersModel | undefined;
-  if (options.resumeFrom !== undefined) {
-    const loaded = await loadCheckpoint(options.resumeFrom);
-    resumedManifest = loaded.manifest;
-    resumedModel = loaded.model;
-  }
+  const resumed = options.resumeFrom === undefined ? undefined : await loadCheckpoint(options.resumeFrom);
+  const resumedManifest: CheckpointManifest | undefined = resumed?.manifest;
   let state: LocalizerState;
   try {
-    state = await prepare(
-      options,
-      resumedModel && resumedManifest ? { model: resumedModel, manifest: resumedManifest } : undefined,
-    );
+    state = await prepare(options, resumed);
   } finally {
-    resumedModel?.dispose();
+    if (resumed !== undefined) disposeCheckpoint(resumed);
   }
   const optimizer = createOptimizer(h.optimizer, h.learningRate);
   const history: EpochMetrics[] = resumedManifest?.training?.history.slice() ?? [];
@@ -678,6 +913,7 @@ export async function trainLocalizer(options: TrainOptions): Promise<TrainResult
     }
   } finally {
     disposeOptimizer(optimizer);
+    disposeTail(state.tail);
     state.head.dispose();
     state.backbone.dispose();
   }

@@ -66,6 +66,10 @@ export interface SpatialBackbone {
   readonly stride: number;
   /** `[B, s, s, 3]` in [0, 1] → `[B, ⌈s/stride⌉, ⌈s/stride⌉, channels]`; the caller disposes the result. */
   featureMap(images: tf.Tensor4D): tf.Tensor4D;
+  /** The map at another graph node (`findTapNode` naming); the caller disposes the result. */
+  featureMapAt(images: tf.Tensor4D, tap: string): tf.Tensor4D;
+  /** The graph constant whose node name is `name` or ends in `/name` (owned by the backbone: do not dispose). */
+  weight(name: string): tf.Tensor;
   dispose(): void;
 }
 
@@ -131,6 +135,12 @@ export async function loadMobileNetV2MidBackbone(tap = MOBILENET_V2_MID_TAP): Pr
     channels,
     stride: 32 / height,
     featureMap: (images) => model.execute(images, node) as tf.Tensor4D,
+    featureMapAt: (images, other) => model.execute(images, findTapNode(topology, other)) as tf.Tensor4D,
+    weight(name) {
+      const key = Object.keys(model.weights).find((k) => k === name || k.endsWith(`/${name}`));
+      if (key === undefined) throw new Error(`the backbone has no weight ${JSON.stringify(name)}`);
+      return model.weights[key][0];
+    },
     dispose: () => model.dispose(),
   };
 }

@@ -62,6 +62,58 @@ for (let kernelSize = 1; kernelSize <= 11; kernelSize++) {
   }
 }
 
+interface DepthwiseCase {
+  kernelSize: number;
+  stride: number;
+  pad: Pad;
+  multiplier: number;
+}
+
+/** Gradients of `sum(depthwiseConv2d(x, w) · dy)` with respect to x and w (6 input channels). */
+function depthwiseGradients(c: DepthwiseCase): { dx: Float32Array; dw: Float32Array } {
+  return tf.tidy(() => {
+    const xShape: [number, number, number, number] = [2, INPUT_SIZE, INPUT_SIZE, 6];
+    const wShape: [number, number, number, number] = [c.kernelSize, c.kernelSize, 6, c.multiplier];
+    const x = tf.tensor4d(randomArray(tf.util.sizeFromShape(xShape), 11), xShape);
+    const w = tf.tensor4d(randomArray(tf.util.sizeFromShape(wShape), 12), wShape);
+    const forward = (xs: tf.Tensor, ws: tf.Tensor) =>
+      tf.depthwiseConv2d(xs as tf.Tensor4D, ws as tf.Tensor4D, c.stride, c.pad);
+    const outShape = forward(x, w).shape;
+    const dy = tf.tensor(randomArray(tf.util.sizeFromShape(outShape), 13), outShape);
+    const [dx, dw] = tf.grads(forward)([x, w], dy);
+    return { dx: dx.dataSync() as Float32Array, dw: dw.dataSync() as Float32Array };
+  });
+}
+
+/** Explicit padding wider than a 3×3 filter: the input gradient crops instead of padding. */
+const WIDE_PAD: Pad = [
+  [0, 0],
+  [3, 0],
+  [0, 4],
+  [0, 0],
+];
+const depthwiseCases: DepthwiseCase[] = [];
+for (const kernelSize of [1, 2, 3, 5]) {
+  for (const stride of [1, 2, 3]) {
+    for (const pad of ["same", "valid", EXPLICIT_PAD] as Pad[]) {
+      for (const multiplier of [1, 2]) depthwiseCases.push({ kernelSize, stride, pad, multiplier });
+    }
+  }
+}
+depthwiseCases.push({ kernelSize: 3, stride: 1, pad: WIDE_PAD, multiplier: 1 });
+depthwiseCases.push({ kernelSize: 3, stride: 2, pad: WIDE_PAD, multiplier: 2 });
+
+/** The gradient of `sum(gather(x, indices) · dy)` with respect to x (an `UnsortedSegmentSum`), duplicates included. */
+function gatherGradient(): Float32Array {
+  return tf.tidy(() => {
+    const x = tf.tensor2d(randomArray(10 * 7, 21), [10, 7]);
+    const indices = tf.tensor1d([3, 0, 9, 3, 3, 5, 0], "int32");
+    const dy = tf.tensor2d(randomArray(7 * 7, 22), [7, 7]);
+    const [dx] = tf.grads((xs: tf.Tensor) => tf.gather(xs, indices))([x], dy);
+    return dx.dataSync() as Float32Array;
+  });
+}
+
 /** Gradients of a batch norm with per-channel statistics (its backward pass tiles `[C]` to `[B,H,W,C]`). */
 function batchNormGradients(): Float32Array[] {
   return tf.tidy(() => {
@@ -87,13 +139,17 @@ function batchNormGradients(): Float32Array[] {
 
 describe("wasm training kernels", () => {
   const expected = new Map<ConvCase, { dx: Float32Array; dw: Float32Array }>();
+  const expectedDepthwise = new Map<DepthwiseCase, { dx: Float32Array; dw: Float32Array }>();
   let expectedBatchNorm: Float32Array[] = [];
+  let expectedGather: Float32Array = new Float32Array();
 
   beforeAll(async () => {
     tf.env().set("IS_TEST", true); // silences the cpu backend's "install tfjs-node" banner
     await selectBackend("cpu");
     for (const c of cases) expected.set(c, convGradients(c));
+    for (const c of depthwiseCases) expectedDepthwise.set(c, depthwiseGradients(c));
     expectedBatchNorm = batchNormGradients();
+    expectedGather = gatherGradient();
     await selectBackend("wasm");
   });
 
@@ -112,12 +168,33 @@ describe("wasm training kernels", () => {
     },
   );
 
+  it.each(depthwiseCases.map((c) => ({ ...c, padName: padName(c.pad), case: c })))(
+    "matches cpu depthwise gradients for a $kernelSize×$kernelSize kernel, stride $stride, $padName padding, multiplier $multiplier",
+    ({ case: c }) => {
+      const actual = depthwiseGradients(c);
+      const reference = expectedDepthwise.get(c)!;
+      expect(actual.dw.length).toBe(reference.dw.length);
+      expect(actual.dx.length).toBe(reference.dx.length);
+      expect(maxRelativeError(actual.dw, reference.dw)).toBeLessThan(1e-5);
+      expect(maxRelativeError(actual.dx, reference.dx)).toBeLessThan(1e-5);
+    },
+  );
+
   it("leaks neither tensors nor wasm buffers", () => {
     const tensorsBefore = tf.memory().numTensors;
     const buffersBefore = tf.engine().backend.numDataIds();
     for (const c of cases.slice(0, 12)) convGradients(c);
+    for (const c of depthwiseCases.slice(0, 12)) depthwiseGradients(c);
+    depthwiseGradients(depthwiseCases[depthwiseCases.length - 1]);
+    gatherGradient();
     expect(tf.memory().numTensors).toBe(tensorsBefore);
     expect(tf.engine().backend.numDataIds()).toBe(buffersBefore);
+  });
+
+  it("matches cpu's gather gradient (UnsortedSegmentSum), summing repeated indices", () => {
+    const actual = gatherGradient();
+    expect(actual.length).toBe(expectedGather.length);
+    expect(maxRelativeError(actual, expectedGather)).toBeLessThan(1e-6);
   });
 
   it("matches cpu batch-norm gradients (which run through the replaced Tile)", () => {

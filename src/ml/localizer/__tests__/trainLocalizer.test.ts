@@ -8,7 +8,9 @@ import { SYNTHLOGOS32_BRANDS } from "../../../datasets/synthBrands";
 import { Classifier } from "../../../serving/classifier";
 import { selectBackend } from "../../backend";
 import type { LabeledImage } from "../../batches";
-import { readManifest } from "../../checkpoint";
+import { disposeCheckpoint, loadCheckpoint, readManifest } from "../../checkpoint";
+import { loadMobileNetV2MidBackbone, MOBILENET_V2_MID_TAP } from "../../models/graphBackbone";
+import { pretrainedTailWeights, tailWeightsOf, TAIL_INPUT_TAP, TAIL_VARIABLE_NAMES } from "../backboneTail";
 import { withDefaults } from "../../hyperparameters";
 import { train, type TrainingData } from "../../train";
 import { splitItems, writeShapeDataset } from "../../__tests__/fixtures/shapeImages";
@@ -166,6 +168,80 @@ describe("LOCALIZER training and serving", () => {
     // Same negatives per (seed, epoch, image) and the optimizer state restored: epoch 2 matches closely.
     expect(resumed.epochs[1].loss).toBeCloseTo(full.epochs[1].loss, 3);
   }, 120_000);
+
+  it("fine-tunes the backbone's top layers (trainableLayers 4), serves them and resumes with them", async () => {
+    const before = tf.memory().numTensors;
+    const hyperparameters = withDefaults({
+      architecture: "LOCALIZER",
+      imageSize: 128,
+      epochs: 4,
+      seed: 4,
+      trainableLayers: 4,
+    });
+    const common = { data, cacheDir: path.join(directory, "cache"), keepEveryEpoch: true };
+    const result = await train({ ...common, hyperparameters, checkpointDir: path.join(directory, "tail") });
+    expect(result.status).toBe("SUCCEEDED");
+    expect(tf.memory().numTensors).toBe(before);
+    const last = await loadCheckpoint(result.lastCheckpoint!);
+    const backbone = await loadMobileNetV2MidBackbone();
+    try {
+      expect(last.manifest.localizer).toMatchObject({ tailInputTap: TAIL_INPUT_TAP, grid: 8, channels: 816 });
+      expect(last.manifest.backbone?.taps).toEqual([MOBILENET_V2_MID_TAP]);
+      const tail = tailWeightsOf(last.extraWeights);
+      const pretrained = pretrainedTailWeights(backbone);
+      // Epochs 1–2 train the head alone; epochs 3–4 move every tail layer away from the graph's weights.
+      const moved = TAIL_VARIABLE_NAMES.map((name) =>
+        tf.tidy(() => tf.max(tf.abs(tf.sub(tail[name], pretrained[name]))).dataSync()[0]),
+      );
+      expect(moved.every((change) => change > 1e-6)).toBe(true);
+      const epochTwo = await loadCheckpoint(path.join(directory, "tail", "epoch-002"));
+      const unchanged = tf.tidy(
+        () =>
+          tf
+            .max(
+              tf.abs(
+                tf.sub(tailWeightsOf(epochTwo.extraWeights).depthwiseKernel, pretrained.depthwiseKernel),
+              ),
+            )
+            .dataSync()[0],
+      );
+      expect(unchanged).toBe(0);
+      tf.dispose(Object.values(pretrained));
+      disposeCheckpoint(epochTwo);
+    } finally {
+      disposeCheckpoint(last);
+      backbone.dispose();
+    }
+    expect(Math.max(...result.epochs.map((e) => e.valMacroF1))).toBeGreaterThan(0.5);
+
+    // Served through the tail: the in-process engine and the worker thread answer alike.
+    const [classifier, threaded] = [new Classifier(), new Classifier({ isInferenceThreadEnabled: true })];
+    try {
+      for (const { file } of testBoxes.slice(0, 3)) {
+        const bytes = await readFile(file);
+        const [here, there] = [
+          await classifier.classify(result.lastCheckpoint!, bytes, 3),
+          await threaded.classify(result.lastCheckpoint!, bytes, 3),
+        ];
+        expect(there.label).toBe(here.label);
+        expect(there.probability).toBeCloseTo(here.probability, 4);
+      }
+    } finally {
+      await Promise.all([classifier.close(), threaded.close()]);
+    }
+
+    const resumed = await train({
+      ...common,
+      hyperparameters,
+      checkpointDir: path.join(directory, "tail-resumed"),
+      resumeFrom: path.join(directory, "tail", "epoch-003"),
+    });
+    expect(resumed.epochs.map((e) => e.epoch)).toEqual([1, 2, 3, 4]);
+    expect(resumed.epochs[2]).toEqual(result.epochs[2]);
+    // The tail's Adam state is not checkpointed, so epoch 4 is close, not equal.
+    expect(Math.abs(resumed.epochs[3].loss - result.epochs[3].loss)).toBeLessThan(0.1);
+    expect(tf.memory().numTensors).toBe(before);
+  }, 240_000);
 
   it("learns from logo images without boxes by multiple-instance learning", async () => {
     const { labels, items } = await writeShapeDataset({
