@@ -52,19 +52,16 @@ export interface Preprocessing {
   isExifRotated: true;
 }
 
-/** Optimizer state stored beside the weights so a run can resume exactly. */
-export interface OptimizerStateRef {
-  name: string;
-  file: string;
-  sha256: string;
-  weightSpecs: tf.io.WeightsManifestEntry[];
-}
-
 /** Named tensors stored in one file of a checkpoint, checked by sha256 on load. */
 export interface WeightsFileRef {
   file: string;
   sha256: string;
   weightSpecs: tf.io.WeightsManifestEntry[];
+}
+
+/** Optimizer state stored beside the weights so a run can resume exactly. */
+export interface OptimizerStateRef extends WeightsFileRef {
+  name: string;
 }
 
 /** The JSON beside a checkpoint's tfjs model. */
@@ -191,35 +188,44 @@ async function writeStagedCheckpoint(
     ...contents.manifest,
     weightsSha256: sha256Hex(await readFile(path.join(staging, WEIGHTS_BIN))),
   };
-  if (contents.extraWeights !== undefined) {
-    const encoded = await tf.io.encodeWeights(contents.extraWeights);
-    const bytes = new Uint8Array(encoded.data);
-    await writeFile(path.join(staging, EXTRA_WEIGHTS_BIN), bytes);
-    manifest.extraWeights = { file: EXTRA_WEIGHTS_BIN, sha256: sha256Hex(bytes), weightSpecs: encoded.specs };
-  }
+  if (contents.extraWeights !== undefined)
+    manifest.extraWeights = await writeWeightsFile(staging, EXTRA_WEIGHTS_BIN, contents.extraWeights);
   if (contents.training !== undefined) {
     const { optimizer, optimizerName, history, bestEpoch } = contents.training;
     const state = await optimizer.getWeights();
-    const encoded = await tf.io.encodeWeights(state);
+    const ref = await writeWeightsFile(staging, OPTIMIZER_BIN, state);
     // getWeights() returns the optimizer's own variables plus a fresh `iterations` scalar: free the latter.
     tf.dispose(state.map((named) => named.tensor).filter((tensor) => !(tensor instanceof tf.Variable)));
-    const bytes = new Uint8Array(encoded.data);
-    await writeFile(path.join(staging, OPTIMIZER_BIN), bytes);
-    manifest.training = {
-      optimizer: {
-        name: optimizerName,
-        file: OPTIMIZER_BIN,
-        sha256: sha256Hex(bytes),
-        weightSpecs: encoded.specs,
-      },
-      history,
-      bestEpoch,
-    };
+    manifest.training = { optimizer: { name: optimizerName, ...ref }, history, bestEpoch };
   }
   await writeFile(path.join(staging, MANIFEST_JSON), JSON.stringify(manifest, null, 2));
   await rm(directory, { recursive: true, force: true });
   await rename(staging, directory);
   return manifest;
+}
+
+/** Encodes `tensors` into `directory/file` and returns the reference the manifest keeps. */
+async function writeWeightsFile(
+  directory: string,
+  file: string,
+  tensors: Parameters<typeof tf.io.encodeWeights>[0],
+): Promise<WeightsFileRef> {
+  const encoded = await tf.io.encodeWeights(tensors);
+  const bytes = new Uint8Array(encoded.data);
+  await writeFile(path.join(directory, file), bytes);
+  return { file, sha256: sha256Hex(bytes), weightSpecs: encoded.specs };
+}
+
+/** Decodes a weights file of a checkpoint after checking its sha256 (`what` names it in the error). */
+async function readWeightsFile(
+  directory: string,
+  ref: WeightsFileRef,
+  what: string,
+): Promise<tf.NamedTensorMap> {
+  const bytes = await readFile(path.join(directory, ref.file));
+  if (sha256Hex(bytes) !== ref.sha256) throw new Error(`checkpoint ${directory} ${what} is corrupt`);
+  const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  return tf.io.decodeWeights(buffer, ref.weightSpecs);
 }
 
 /** Reads and checks a checkpoint's manifest (format version, weights sha256). */
@@ -249,14 +255,6 @@ export interface LoadedCheckpoint {
   extraWeights?: tf.NamedTensorMap;
 }
 
-/** Decodes a checkpoint's `extraWeights` file after checking its sha256. */
-async function readExtraWeights(directory: string, ref: WeightsFileRef): Promise<tf.NamedTensorMap> {
-  const bytes = await readFile(path.join(directory, ref.file));
-  if (sha256Hex(bytes) !== ref.sha256) throw new Error(`checkpoint ${directory} ${ref.file} is corrupt`);
-  const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-  return tf.io.decodeWeights(buffer, ref.weightSpecs);
-}
-
 /** Frees a loaded checkpoint's model and extra weights. */
 export function disposeCheckpoint(checkpoint: LoadedCheckpoint): void {
   checkpoint.model.dispose();
@@ -269,7 +267,11 @@ export async function loadCheckpoint(directory: string): Promise<LoadedCheckpoin
   const model = await tf.loadLayersModel(fileModelHandler(directory));
   if (manifest.extraWeights === undefined) return { model, manifest };
   try {
-    return { model, manifest, extraWeights: await readExtraWeights(directory, manifest.extraWeights) };
+    return {
+      model,
+      manifest,
+      extraWeights: await readWeightsFile(directory, manifest.extraWeights, manifest.extraWeights.file),
+    };
   } catch (error) {
     model.dispose();
     throw error;
@@ -284,10 +286,7 @@ export async function restoreOptimizerState(
 ): Promise<void> {
   const ref = manifest.training?.optimizer;
   if (ref === undefined) throw new Error(`checkpoint ${directory} has no optimizer state to resume from`);
-  const bytes = await readFile(path.join(directory, ref.file));
-  if (sha256Hex(bytes) !== ref.sha256) throw new Error(`checkpoint ${directory} optimizer state is corrupt`);
-  const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-  const decoded = tf.io.decodeWeights(buffer, ref.weightSpecs);
+  const decoded = await readWeightsFile(directory, ref, "optimizer state");
   // setWeights keeps the tensors as its own variables' values; dispose our copies afterwards.
   const named = ref.weightSpecs.map((spec) => ({ name: spec.name, tensor: decoded[spec.name] }));
   await optimizer.setWeights(named);

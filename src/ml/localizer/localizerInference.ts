@@ -48,17 +48,18 @@ export function localizerPredictor(
   const { imageSize } = manifest;
   const rowWidth = classCount + BOX_FIELDS;
   // A fine-tuned tail (the checkpoint's extraWeights) replaces the backbone's own top layers.
-  const tailInputTap = settings.tailInputTap;
-  const tail: TailWeights | undefined =
-    tailInputTap === undefined ? undefined : tailWeightsOf(checkpoint.extraWeights);
+  const tail: { inputTap: string; weights: TailWeights } | undefined =
+    settings.tailInputTap === undefined
+      ? undefined
+      : { inputTap: settings.tailInputTap, weights: tailWeightsOf(checkpoint.extraWeights) };
   const tapMap = (images: tf.Tensor4D): tf.Tensor4D =>
-    tail === undefined || tailInputTap === undefined
+    tail === undefined
       ? backbone.featureMap(images)
-      : tailForward(tail, backbone.featureMapAt(images, tailInputTap));
+      : tailForward(tail.weights, backbone.featureMapAt(images, tail.inputTap));
   return {
     extraWeightBytes:
       head.weightBytes +
-      (tail === undefined ? 0 : Object.values(tail).reduce((bytes, t) => bytes + t.size * 4, 0)),
+      (tail === undefined ? 0 : Object.values(tail.weights).reduce((bytes, t) => bytes + t.size * 4, 0)),
     predict(batch, imageCount) {
       const probabilities = tf.tidy(() => {
         const map = tapMap(tf.tensor4d(batch, [imageCount, imageSize, imageSize, 3]));

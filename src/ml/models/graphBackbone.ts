@@ -129,13 +129,22 @@ export async function loadMobileNetV2MidBackbone(tap = MOBILENET_V2_MID_TAP): Pr
   const probe = tf.tidy(() => model.execute(tf.zeros([1, 32, 32, 3]), node) as tf.Tensor4D);
   const [, height, , channels] = probe.shape;
   probe.dispose();
+  const resolvedTaps = new Map<string, string>();
   return {
     id: MOBILENET_V2_MID_BACKBONE_ID,
     tap,
     channels,
     stride: 32 / height,
     featureMap: (images) => model.execute(images, node) as tf.Tensor4D,
-    featureMapAt: (images, other) => model.execute(images, findTapNode(topology, other)) as tf.Tensor4D,
+    featureMapAt(images, other) {
+      // Resolved once per tap: serving asks for the same node on every forward pass.
+      let otherNode = resolvedTaps.get(other);
+      if (otherNode === undefined) {
+        otherNode = findTapNode(topology, other);
+        resolvedTaps.set(other, otherNode);
+      }
+      return model.execute(images, otherNode) as tf.Tensor4D;
+    },
     weight(name) {
       const key = Object.keys(model.weights).find((k) => k === name || k.endsWith(`/${name}`));
       if (key === undefined) throw new Error(`the backbone has no weight ${JSON.stringify(name)}`);
