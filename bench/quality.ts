@@ -15,9 +15,11 @@
  * Last line: `bench:quality macro_f1=<x> accuracy=<y> baseline=<z> train_s=<t> classify_p50_ms=<p> real_macro_f1=<r|na>`.
  *
  * Run: npm run bench:quality -- [--brands 32] [--per-brand 100] [--val-per-brand 15]
- *      [--held-out-per-brand 20] [--no-logo <n>] [--epochs <n>] [--trainable-layers 4] [--image-size 320] [--copy-paste]
+ *      [--held-out-per-brand 20] [--no-logo <n>] [--epochs <n>] [--trainable-layers 4|head] [--image-size 320] [--seed <n>] [--copy-paste]
  *      [--keep <dir>] [--real <FlickrLogos-27 dir>]
  *      [--without <elements|all>]   (domain randomisation switched off in the training set: ablations)
+ *      [--test-sizes 256,416]       (the trained model also classified at these input sizes, alone and
+ *                                    averaged with the trained size: a table before the last line)
  */
 import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -48,6 +50,7 @@ import { Classifier } from "../src/serving/classifier";
 import { benchArguments } from "./support/benchArguments";
 import { generatedItems } from "./support/generatedItems";
 import { errorLines, fixed, score, type Scores } from "./support/classifierScores";
+import { testSizeTable } from "./support/testSizes";
 
 // Compiled to dist/bench-quality/bench/: the repository root is three folders up.
 const REPOSITORY_ROOT = path.resolve(__dirname, "../../..");
@@ -61,12 +64,16 @@ interface Options {
   heldOutPerBrand: number;
   noLogo: number | undefined;
   epochs: number | undefined;
-  /** LOCALIZER `trainableLayers`: HEAD (default) or 4 (the backbone's top layers fine-tuned). */
-  trainableLayers: number | undefined;
+  /** LOCALIZER `trainableLayers`: 4 (the default: the backbone's top layers fine-tuned) or HEAD (frozen). */
+  trainableLayers: "HEAD" | number | undefined;
   imageSize: number | undefined;
+  /** The training seed (head initialisation, sampling order, negatives); the data's seeds stay fixed. */
+  seed: number | undefined;
   keep: string | undefined;
   real: string;
   isCopyPaste: boolean;
+  /** Other input sizes the trained model is also measured at (`--test-sizes 256,416`). */
+  testSizes: number[];
   /** Domain randomisation of the training set (`--without <elements|all>`); the held-out set always has all of it. */
   trainingRandomisation: Randomisation;
 }
@@ -84,7 +91,7 @@ function parseWithout(text: string | undefined): Randomisation {
 }
 
 function parseOptions(argv: string[]): Options {
-  const { value, int, flag } = benchArguments(argv);
+  const { value, int, flag, layers } = benchArguments(argv);
   return {
     brands: Math.min(SYNTHLOGOS32_BRANDS.length, int("brands", SYNTHLOGOS32_BRANDS.length)!),
     perBrand: int("per-brand", 100)!,
@@ -92,13 +99,26 @@ function parseOptions(argv: string[]): Options {
     heldOutPerBrand: int("held-out-per-brand", 20)!,
     noLogo: int("no-logo", undefined),
     epochs: int("epochs", undefined),
-    trainableLayers: int("trainable-layers", undefined),
+    trainableLayers: layers("trainable-layers"),
     imageSize: int("image-size", undefined),
+    seed: int("seed", undefined),
     keep: value("keep"),
     trainingRandomisation: parseWithout(value("without")),
     real: value("real") ?? REAL_DEV_SET,
     isCopyPaste: flag("copy-paste"),
+    testSizes: parseSizes(value("test-sizes")),
   };
+}
+
+/** `--test-sizes 256,416` → [256, 416]; absent → []. */
+function parseSizes(text: string | undefined): number[] {
+  if (text === undefined) return [];
+  return text.split(",").map((part) => {
+    const size = Number(part.trim());
+    if (!Number.isInteger(size) || size < 64 || size > 512)
+      throw new Error(`--test-sizes: ${part} is not an input size in [64, 512]`);
+    return size;
+  });
 }
 
 function log(message: string): void {
@@ -200,6 +220,7 @@ async function main(): Promise<void> {
       ...(options.epochs === undefined ? {} : { epochs: options.epochs }),
       ...(options.trainableLayers === undefined ? {} : { trainableLayers: options.trainableLayers }),
       ...(options.imageSize === undefined ? {} : { imageSize: options.imageSize }),
+      ...(options.seed === undefined ? {} : { seed: options.seed }),
       ...(options.isCopyPaste ? { augmentations: ["COPY_PASTE" as const] } : {}),
     });
     const cacheDir = path.join(work, "cache");
@@ -240,6 +261,7 @@ async function main(): Promise<void> {
     const trainLabels = data.train.map((item) => item.label);
     let synthetic: Scores;
     let real: Scores | undefined;
+    let testSizeLines: string[] = [];
     try {
       const heldOutFiles = heldOut.images
         .filter((image) => image.split === "test")
@@ -255,6 +277,25 @@ async function main(): Promise<void> {
         );
       } else {
         log(`no real photos at ${options.real}: real_macro_f1=na`);
+      }
+      if (options.testSizes.length > 0) {
+        log(`classifying validation, held-out and real images again at ${options.testSizes.join(", ")} px`);
+        const validationFiles = training.images
+          .filter((image) => image.split === "val")
+          .map((image) => ({ file: path.join(training.dir, image.relpath), truth: image.className }));
+        testSizeLines = await testSizeTable(
+          classifier,
+          result.bestCheckpoint!,
+          hyperparameters.imageSize,
+          options.testSizes,
+          {
+            validation: validationFiles,
+            heldOut: heldOutFiles,
+            ...(existsSync(options.real) ? { real: await realPhotos(options.real, labels) } : {}),
+          },
+          labels,
+          work,
+        );
       }
     } finally {
       await classifier.close();
@@ -287,7 +328,7 @@ async function main(): Promise<void> {
       ],
     ];
     console.log(
-      `\nLOCALIZER ${hyperparameters.imageSize} px${hyperparameters.trainableLayers === "HEAD" ? "" : `, top ${hyperparameters.trainableLayers} backbone layers fine-tuned`}${options.isCopyPaste ? " + COPY_PASTE" : ""}, ${options.brands} brands × ${options.perBrand} + ${noLogo} no-logo training images, ${data.validation.length} validation; best epoch ${result.bestEpoch}/${hyperparameters.epochs} (val macro-F1 ${fixed(best.valMacroF1)}, no-logo threshold ${fixed(best.noLogoThreshold ?? NaN)}); ${backend}`,
+      `\nLOCALIZER ${hyperparameters.imageSize} px${hyperparameters.trainableLayers === "HEAD" ? "" : `, top ${hyperparameters.trainableLayers} backbone layers fine-tuned`}${options.isCopyPaste ? " + COPY_PASTE" : ""}, ${options.brands} brands × ${options.perBrand} + ${noLogo} no-logo training images, ${data.validation.length} validation, training seed ${hyperparameters.seed}; best epoch ${result.bestEpoch}/${hyperparameters.epochs} (val macro-F1 ${fixed(best.valMacroF1)}, no-logo threshold ${fixed(best.noLogoThreshold ?? NaN)}); ${backend}`,
     );
     console.log(`| measure | held-out synthetic | real photos (FlickrLogos-27 dev) |`);
     console.log(`|---|---|---|`);
@@ -301,6 +342,12 @@ async function main(): Promise<void> {
     ] as const) {
       if (scores === undefined) continue;
       for (const line of errorLines(name, scores)) console.log(line);
+    }
+    if (testSizeLines.length > 0) {
+      console.log(
+        `\nThe same model at other input sizes (measurement only: classifyImage serves ${hyperparameters.imageSize} px):`,
+      );
+      for (const line of testSizeLines) console.log(line);
     }
     console.log(
       `bench:quality macro_f1=${fixed(synthetic.macroF1)} accuracy=${fixed(synthetic.accuracy)} baseline=${fixed(synthetic.baseline)} train_s=${fixed(trainSeconds, 0)} classify_p50_ms=${fixed(synthetic.p50Ms, 0)} real_macro_f1=${real ? fixed(real.macroF1) : "na"}`,

@@ -16,7 +16,7 @@
  * (all `na` when the photos are absent).
  *
  * Run: npm run bench:real -- [--real <dir>] [--train-per-class 8] [--val-per-class 2]
- *      [--synthetic-per-brand 0] [--epochs <n>] [--trainable-layers 4] [--copy-paste] [--keep <dir>]
+ *      [--synthetic-per-brand 0] [--epochs <n>] [--trainable-layers 4|head] [--copy-paste] [--keep <dir>]
  */
 import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -46,21 +46,21 @@ interface Options {
   valPerClass: number;
   syntheticPerBrand: number;
   epochs: number | undefined;
-  /** LOCALIZER `trainableLayers`: HEAD (default) or 4 (the backbone's top layers fine-tuned). */
-  trainableLayers: number | undefined;
+  /** LOCALIZER `trainableLayers`: 4 (the default: the backbone's top layers fine-tuned) or HEAD (frozen). */
+  trainableLayers: "HEAD" | number | undefined;
   isCopyPaste: boolean;
   keep: string | undefined;
 }
 
 function parseOptions(argv: string[]): Options {
-  const { value, int, flag } = benchArguments(argv);
+  const { value, int, flag, layers } = benchArguments(argv);
   return {
     real: value("real") ?? REAL_DEV_SET,
     trainPerClass: int("train-per-class", 8)!,
     valPerClass: int("val-per-class", 2)!,
     syntheticPerBrand: int("synthetic-per-brand", 0)!,
     epochs: int("epochs", undefined),
-    trainableLayers: int("trainable-layers", undefined),
+    trainableLayers: layers("trainable-layers"),
     isCopyPaste: flag("copy-paste"),
     keep: value("keep"),
   };

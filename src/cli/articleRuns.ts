@@ -22,7 +22,7 @@ export interface ReproductionScale {
  * Image sizes follow the backend: 224 px natively (GPU/CPU TensorFlow), smaller on wasm, where
  * training from scratch at 224 px runs at ~1 image/s. A third run, beyond the article, is the
  * recommended recipe (`LOCALIZER` with its defaults: the MobileNetV2-1.4 map at 320 px, a per-cell
- * head trained on the logo boxes).
+ * head trained on the logo boxes, the backbone's top layers fine-tuned in the second half).
  */
 export function articleRuns({ isQuick, backend }: ReproductionScale): ArticleRun[] {
   const isNative = backend === "tensorflow" || backend === "tensorflow-gpu";

@@ -71,7 +71,7 @@ export class HyperparametersInput {
   @Field(() => TrainableLayersScalar, {
     nullable: true,
     description:
-      '"HEAD", "ALL" (default) or a count of top layers. LOCALIZER: "HEAD" (default, frozen backbone) or 4 (the backbone\'s block 12 and block 13\'s expansion fine-tuned in the second half of the epochs).',
+      '"HEAD", "ALL" (default) or a count of top layers. LOCALIZER: 4 (default: the backbone\'s block 12 and block 13\'s expansion fine-tuned in the second half of the epochs) or "HEAD" (frozen backbone).',
   })
   trainableLayers?: TrainableLayersValue | null;
 

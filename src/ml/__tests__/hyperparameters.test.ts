@@ -79,10 +79,10 @@ describe("LOCALIZER hyperparameters", () => {
     expect(withDefaults({ architecture: "LOCALIZER" })).toEqual({
       architecture: "LOCALIZER",
       pretrained: true,
-      trainableLayers: "HEAD",
+      trainableLayers: 4,
       imageSize: 320,
       batchSize: 32,
-      epochs: 12,
+      epochs: 8,
       optimizer: "ADAM",
       learningRate: 0.002,
       weightDecay: 0.0001,

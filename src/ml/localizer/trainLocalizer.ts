@@ -4,7 +4,7 @@
  * image has no boxes; from epoch 2 half of each image's negatives are its hardest; each cell also
  * sees its 3×3 neighbourhood's mean; the learning rate decays along a cosine), and each epoch is scored on the image decision (per-class
  * max over cells) with the no-logo threshold that maximises validation macro-F1 (`chooseThresholdForMacroF1`).
- * With `trainableLayers` 4 the cache holds block 11's maps, the backbone's block 12 and block 13's
+ * With `trainableLayers` 4 (the default; HEAD keeps the backbone frozen) the cache holds block 11's maps, the backbone's block 12 and block 13's
  * expansion run as variables (`backboneTail.ts`) and train with the head in the second half of the
  * epochs (`tailStep.ts`); the tap maps are recomputed after each such epoch.
  */

@@ -72,7 +72,13 @@ describe("LOCALIZER training and serving", () => {
 
   it("learns two brands from boxes and classifies held-out images with a box on the logo", async () => {
     const before = tf.memory().numTensors;
-    const hyperparameters = withDefaults({ architecture: "LOCALIZER", imageSize: 256, epochs: 8, seed: 4 });
+    const hyperparameters = withDefaults({
+      architecture: "LOCALIZER",
+      trainableLayers: "HEAD",
+      imageSize: 256,
+      epochs: 8,
+      seed: 4,
+    });
     expect(hyperparameters).toMatchObject({ optimizer: "ADAM", learningRate: 0.002, pretrained: true });
     const epochs: number[] = [];
     const result = await train({
@@ -134,6 +140,7 @@ describe("LOCALIZER training and serving", () => {
     const result = await train({
       hyperparameters: withDefaults({
         architecture: "LOCALIZER",
+        trainableLayers: "HEAD",
         imageSize: 128,
         epochs: 2,
         augmentations: ["COPY_PASTE"],
@@ -154,7 +161,13 @@ describe("LOCALIZER training and serving", () => {
   }, 120_000);
 
   it("resumes from a checkpoint: the epochs before it are kept and the rest train on", async () => {
-    const hyperparameters = withDefaults({ architecture: "LOCALIZER", imageSize: 128, epochs: 3, seed: 9 });
+    const hyperparameters = withDefaults({
+      architecture: "LOCALIZER",
+      trainableLayers: "HEAD",
+      imageSize: 128,
+      epochs: 3,
+      seed: 9,
+    });
     const common = { data, cacheDir: path.join(directory, "cache"), keepEveryEpoch: true };
     const full = await train({ ...common, hyperparameters, checkpointDir: path.join(directory, "full") });
     const resumed = await train({
@@ -256,7 +269,13 @@ describe("LOCALIZER training and serving", () => {
     delete shapes.test;
     expect(shapes.train.every((item) => item.boxes === undefined)).toBe(true);
     const result = await train({
-      hyperparameters: withDefaults({ architecture: "LOCALIZER", imageSize: 96, epochs: 6, batchSize: 8 }),
+      hyperparameters: withDefaults({
+        architecture: "LOCALIZER",
+        trainableLayers: "HEAD",
+        imageSize: 96,
+        epochs: 6,
+        batchSize: 8,
+      }),
       data: shapes,
       checkpointDir: path.join(directory, "mil"),
       cacheDir: path.join(directory, "cache"),
