@@ -154,6 +154,16 @@ function seconds(since: number): number {
   return (performance.now() - since) / 1000;
 }
 
+/** A generated set's images of one split, as files and their true class. */
+function splitFiles(
+  set: { dir: string; images: SynthImageRecord[] },
+  split: string,
+): { file: string; truth: string }[] {
+  return set.images
+    .filter((image) => image.split === split)
+    .map((image) => ({ file: path.join(set.dir, image.relpath), truth: image.className }));
+}
+
 /** The real photos whose class the model knows (brands outside `--brands` are left out). */
 async function realPhotos(root: string, labels: string[]): Promise<{ file: string; truth: string }[]> {
   const manifest = await planFlickrLogos27Import(root);
@@ -263,35 +273,24 @@ async function main(): Promise<void> {
     let real: Scores | undefined;
     let testSizeLines: string[] = [];
     try {
-      const heldOutFiles = heldOut.images
-        .filter((image) => image.split === "test")
-        .map((image) => ({ file: path.join(heldOut.dir, image.relpath), truth: image.className }));
+      const heldOutFiles = splitFiles(heldOut, "test");
       synthetic = await score(classifier, result.bestCheckpoint!, labels, heldOutFiles, trainLabels);
-      if (existsSync(options.real)) {
-        real = await score(
-          classifier,
-          result.bestCheckpoint!,
-          labels,
-          await realPhotos(options.real, labels),
-          trainLabels,
-        );
+      const realFiles = existsSync(options.real) ? await realPhotos(options.real, labels) : undefined;
+      if (realFiles !== undefined) {
+        real = await score(classifier, result.bestCheckpoint!, labels, realFiles, trainLabels);
       } else {
         log(`no real photos at ${options.real}: real_macro_f1=na`);
       }
       if (options.testSizes.length > 0) {
         log(`classifying validation, held-out and real images again at ${options.testSizes.join(", ")} px`);
-        const validationFiles = training.images
-          .filter((image) => image.split === "val")
-          .map((image) => ({ file: path.join(training.dir, image.relpath), truth: image.className }));
         testSizeLines = await testSizeTable(
           classifier,
           result.bestCheckpoint!,
-          hyperparameters.imageSize,
           options.testSizes,
           {
-            validation: validationFiles,
+            validation: splitFiles(training, "val"),
             heldOut: heldOutFiles,
-            ...(existsSync(options.real) ? { real: await realPhotos(options.real, labels) } : {}),
+            ...(realFiles ? { real: realFiles } : {}),
           },
           labels,
           work,

@@ -16,16 +16,16 @@ export interface TestSizeSets {
   real?: LabelledFiles;
 }
 
-/** Every class probability of every file, `[files, labels]` row-major, from the Classifier's answers. */
+/** Every class probability of every image, `[images, labels]` row-major, from the Classifier's answers. */
 async function probabilitiesOf(
   classifier: Classifier,
   checkpointDir: string,
-  files: LabelledFiles,
+  images: readonly Buffer[],
   labels: readonly string[],
 ): Promise<Float32Array> {
-  const rows = new Float32Array(files.length * labels.length);
-  for (let n = 0; n < files.length; n++) {
-    const output = await classifier.classify(checkpointDir, await readFile(files[n].file), labels.length);
+  const rows = new Float32Array(images.length * labels.length);
+  for (let n = 0; n < images.length; n++) {
+    const output = await classifier.classify(checkpointDir, images[n], labels.length);
     for (const { label, probability } of output.topK)
       rows[n * labels.length + labels.indexOf(label)] = probability;
   }
@@ -46,8 +46,8 @@ function meanOf(rows: Float32Array[]): Float32Array {
 }
 
 /**
- * `bench:quality --test-sizes`: the trained checkpoint classified through the Classifier at other
- * input sizes (a copy whose manifest names the size), alone and averaged with the trained size's
+ * `bench:quality --test-sizes`: the trained checkpoint classified through the Classifier at its own
+ * size (its manifest's `imageSize`) and at other input sizes (a copy whose manifest names the size), alone and averaged with the trained size's
  * per-class image scores; for each combination the no-logo threshold is chosen again on the
  * validation images as training chooses it (`chooseThresholdForMacroF1`) and the held-out and real
  * sets are scored at it. Measurement for a multi-scale serving path that does not exist yet:
@@ -56,7 +56,6 @@ function meanOf(rows: Float32Array[]): Float32Array {
 export async function testSizeTable(
   classifier: Classifier,
   checkpointDir: string,
-  trainedSize: number,
   otherSizes: readonly number[],
   sets: TestSizeSets,
   labels: readonly string[],
@@ -65,10 +64,15 @@ export async function testSizeTable(
   const manifest = JSON.parse(await readFile(path.join(checkpointDir, "manifest.json"), "utf8")) as {
     imageSize: number;
   };
+  const trainedSize = manifest.imageSize;
   const noLogoIndex = labels.indexOf(NO_LOGO_LABEL);
   const named = Object.entries(sets).filter(
     (entry): entry is [string, LabelledFiles] => entry[1] !== undefined,
   );
+  // Each image is read once and classified at every size.
+  const images = new Map<string, Buffer[]>();
+  for (const [name, files] of named)
+    images.set(name, await Promise.all(files.map(({ file }) => readFile(file))));
   const probabilities = new Map<string, Float32Array>();
   for (const size of [trainedSize, ...otherSizes]) {
     let dir = checkpointDir;
@@ -78,8 +82,8 @@ export async function testSizeTable(
       await cp(checkpointDir, dir, { recursive: true });
       await writeFile(path.join(dir, "manifest.json"), JSON.stringify({ ...manifest, imageSize: size }));
     }
-    for (const [name, files] of named)
-      probabilities.set(`${size}/${name}`, await probabilitiesOf(classifier, dir, files, labels));
+    for (const [name] of named)
+      probabilities.set(`${size}/${name}`, await probabilitiesOf(classifier, dir, images.get(name)!, labels));
   }
   const truths = (files: LabelledFiles) => files.map(({ truth }) => labels.indexOf(truth));
   const lines = [
