@@ -15,6 +15,8 @@ export function hasCheckpoint(directory: string): boolean {
   return existsSync(path.join(directory, MANIFEST_JSON));
 }
 export const OPTIMIZER_BIN = "optimizer.bin";
+/** The live (not averaged) weights of a run whose model is a weight average (`ml/weightAverage.ts`). */
+export const LIVE_WEIGHTS_BIN = "live-weights.bin";
 /** Weights a checkpoint holds beside its layers model (a LOCALIZER's fine-tuned backbone tail). */
 export const EXTRA_WEIGHTS_BIN = "extra-weights.bin";
 export const CHECKPOINT_FORMAT_VERSION = 1;
@@ -95,6 +97,11 @@ export interface CheckpointManifest {
     optimizer: OptimizerStateRef;
     history: EpochMetrics[];
     bestEpoch: number;
+    /**
+     * Present when the model's weights are a running average of the optimizer's (LOCALIZER): the
+     * weights the optimizer steps were taking, to resume from, and how many updates the average has had.
+     */
+    weightAverage?: { liveWeights: WeightsFileRef; steps: number };
   };
 }
 
@@ -144,7 +151,14 @@ export interface CheckpointContents {
   /** Tensors to store beside the model (`extraWeights.bin`), e.g. a fine-tuned backbone tail. */
   extraWeights?: tf.NamedTensorMap;
   /** Optional training state; `optimizer` is serialised with `getWeights()`. */
-  training?: { optimizer: tf.Optimizer; optimizerName: string; history: EpochMetrics[]; bestEpoch: number };
+  training?: {
+    optimizer: tf.Optimizer;
+    optimizerName: string;
+    history: EpochMetrics[];
+    bestEpoch: number;
+    /** When the model holds a weight average: the live weights (`live-weights.bin`) and its update count. */
+    weightAverage?: { liveWeights: tf.NamedTensorMap; steps: number };
+  };
 }
 
 /**
@@ -191,12 +205,24 @@ async function writeStagedCheckpoint(
   if (contents.extraWeights !== undefined)
     manifest.extraWeights = await writeWeightsFile(staging, EXTRA_WEIGHTS_BIN, contents.extraWeights);
   if (contents.training !== undefined) {
-    const { optimizer, optimizerName, history, bestEpoch } = contents.training;
+    const { optimizer, optimizerName, history, bestEpoch, weightAverage } = contents.training;
     const state = await optimizer.getWeights();
     const ref = await writeWeightsFile(staging, OPTIMIZER_BIN, state);
     // getWeights() returns the optimizer's own variables plus a fresh `iterations` scalar: free the latter.
     tf.dispose(state.map((named) => named.tensor).filter((tensor) => !(tensor instanceof tf.Variable)));
-    manifest.training = { optimizer: { name: optimizerName, ...ref }, history, bestEpoch };
+    manifest.training = {
+      optimizer: { name: optimizerName, ...ref },
+      history,
+      bestEpoch,
+      ...(weightAverage === undefined
+        ? {}
+        : {
+            weightAverage: {
+              liveWeights: await writeWeightsFile(staging, LIVE_WEIGHTS_BIN, weightAverage.liveWeights),
+              steps: weightAverage.steps,
+            },
+          }),
+    };
   }
   await writeFile(path.join(staging, MANIFEST_JSON), JSON.stringify(manifest, null, 2));
   await rm(directory, { recursive: true, force: true });
@@ -276,6 +302,23 @@ export async function loadCheckpoint(directory: string): Promise<LoadedCheckpoin
     model.dispose();
     throw error;
   }
+}
+
+/**
+ * The live weights and update count saved with a checkpoint whose model is a weight average, or
+ * undefined for one that has none (a checkpoint from before averaging: the model's weights are the
+ * live ones). The caller disposes the tensors.
+ */
+export async function readWeightAverageState(
+  directory: string,
+  manifest: CheckpointManifest,
+): Promise<{ liveWeights: tf.NamedTensorMap; steps: number } | undefined> {
+  const saved = manifest.training?.weightAverage;
+  if (saved === undefined) return undefined;
+  return {
+    liveWeights: await readWeightsFile(directory, saved.liveWeights, "live weights"),
+    steps: saved.steps,
+  };
 }
 
 /** Restores the optimizer state saved with a checkpoint into `optimizer` (same kind, same variables). */

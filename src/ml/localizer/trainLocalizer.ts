@@ -6,7 +6,9 @@
  * max over cells) with the no-logo threshold that maximises validation macro-F1 (`chooseThresholdForMacroF1`).
  * With `trainableLayers` 4 (the default; HEAD keeps the backbone frozen) the cache holds block 11's maps, the backbone's block 12 and block 13's
  * expansion run as variables (`backboneTail.ts`) and train with the head in the second half of the
- * epochs (`tailStep.ts`); the tap maps are recomputed after each such epoch.
+ * epochs (`tailStep.ts`); the tap maps are recomputed after each such epoch. Validation, mining,
+ * the tap-map refresh and the checkpoints see a moving average of the trained weights
+ * (`../weightAverage.ts`): one batch can otherwise swing an epoch's snapshot.
  */
 import path from "node:path";
 import * as tf from "@tensorflow/tfjs";
@@ -16,6 +18,7 @@ import { isBetterEpoch } from "../bestEpoch";
 import {
   disposeCheckpoint,
   loadCheckpoint,
+  readWeightAverageState,
   restoreOptimizerState,
   type LoadedCheckpoint,
   saveCheckpoint,
@@ -75,6 +78,7 @@ import {
 } from "./hardNegatives";
 import { BOX_CELL_FRACTION, chooseThresholdForMacroF1, imageScores } from "./imageDecision";
 import { mapHeadOf, type MapHead } from "./mapHead";
+import { createWeightAverage, WEIGHT_AVERAGE_DECAY, type WeightAverage } from "../weightAverage";
 
 /**
  * Fewest images one epoch feeds the head. A smaller training set is passed several times per
@@ -693,12 +697,31 @@ function refreshTapMaps(state: LocalizerState, tail: TailState): void {
     tapMapsOf(tail.variables, tail.lower.test, state.test);
 }
 
+/** The variables a run trains (head, then the tail's when it trains): what its weight average covers. */
+function trainedVariables(state: LocalizerState): tf.Variable[] {
+  const { hiddenKernel, hiddenBias, outputKernel, outputBias } = state.variables;
+  return [
+    hiddenKernel,
+    hiddenBias,
+    outputKernel,
+    outputBias,
+    ...(state.tail === undefined ? [] : TAIL_VARIABLE_NAMES.map((name) => state.tail!.variables[name])),
+  ];
+}
+
+/**
+ * One epoch: hard negatives mined with the weights as they are (the previous epoch's average),
+ * then the live weights swapped back in for the optimizer steps, the average updated after each,
+ * and swapped in again at the end (tap maps refreshed with the averaged tail), so evaluation and
+ * checkpoints see the average.
+ */
 async function runEpoch(
   state: LocalizerState,
   optimizer: tf.Optimizer,
   epoch: number,
   options: TrainOptions,
   noLogoIndex: number,
+  average: WeightAverage,
 ): Promise<{ loss: number; trainAccuracy: number; imagesPerSecond: number } | "CANCELLED"> {
   const h = options.hyperparameters;
   const items = state.trainItems;
@@ -715,6 +738,7 @@ async function runEpoch(
     epoch >= HARD_NEGATIVE_FIRST_EPOCH
       ? mineHardNegatives(state, options.data.labels.length, noLogoIndex)
       : items.map(() => []);
+  if (average.isSwapped) average.swap();
   let [lossSum, correct, rows, imagesDone] = [0, 0, 0, 0];
   for (let b = 0; b < batches; b++) {
     if (options.signal?.aborted || (options.shouldStop !== undefined && (await options.shouldStop())))
@@ -758,6 +782,7 @@ async function runEpoch(
       }
     }
     if (stepResult === undefined) continue;
+    average.update();
     const lossValue = stepResult.loss;
     lossSum += lossValue * entries.length;
     correct += stepResult.correct;
@@ -775,6 +800,7 @@ async function runEpoch(
       loss: lossValue,
     });
   }
+  average.swap();
   if (tail !== undefined) refreshTapMaps(state, tail);
   const seconds = (performance.now() - startedAt) / 1000;
   return {
@@ -823,10 +849,17 @@ function evaluateEpoch(
   });
 }
 
+/** Names of the live weights in a checkpoint, by position in {@link trainedVariables}. */
+function liveWeightName(index: number): string {
+  return `live_${index}`;
+}
+
+/** Writes a checkpoint of `state` with the average swapped in: the model is the average, the live weights ride along. */
 async function writeCheckpoint(
   directory: string,
   state: LocalizerState,
   optimizer: tf.Optimizer,
+  average: WeightAverage,
   metrics: EpochMetrics,
   history: EpochMetrics[],
   bestEpoch: number,
@@ -854,8 +887,42 @@ async function writeCheckpoint(
       backbone: { id: state.backbone.id, taps: [MOBILENET_V2_MID_TAP] },
       localizer: state.settings,
     },
-    training: { optimizer, optimizerName: h.optimizer, history, bestEpoch },
+    training: {
+      optimizer,
+      optimizerName: h.optimizer,
+      history,
+      bestEpoch,
+      weightAverage: {
+        liveWeights: Object.fromEntries(average.liveValues().map((value, i) => [liveWeightName(i), value])),
+        steps: average.steps,
+      },
+    },
   });
+}
+
+/**
+ * The weight average of a run, started at the model's weights as they are now. A resumed run's
+ * model is the checkpoint's average: its saved live weights go into the average's other side,
+ * swapped out, so the run goes on exactly as the uninterrupted one (which ends each epoch with the
+ * average swapped in).
+ */
+async function startWeightAverage(
+  state: LocalizerState,
+  options: TrainOptions,
+  manifest: CheckpointManifest | undefined,
+): Promise<WeightAverage> {
+  const saved =
+    options.resumeFrom === undefined || manifest === undefined
+      ? undefined
+      : await readWeightAverageState(options.resumeFrom, manifest);
+  const variables = trainedVariables(state);
+  const average = createWeightAverage(variables, WEIGHT_AVERAGE_DECAY, saved?.steps ?? 0);
+  if (saved !== undefined) {
+    variables.forEach((variable, i) => variable.assign(saved.liveWeights[liveWeightName(i)]));
+    tf.dispose(Object.values(saved.liveWeights));
+    average.swap();
+  }
+  return average;
 }
 
 /**
@@ -881,17 +948,20 @@ export async function trainLocalizer(options: TrainOptions): Promise<TrainResult
     if (resumed !== undefined) disposeCheckpoint(resumed);
   }
   const optimizer = createOptimizer(h.optimizer, h.learningRate);
+  let average: WeightAverage | undefined;
   const history: EpochMetrics[] = resumedManifest?.training?.history.slice() ?? [];
   let bestEpoch = resumedManifest?.training?.bestEpoch ?? 0;
   const lastCheckpoint = path.join(options.checkpointDir, "last");
   const bestCheckpoint = path.join(options.checkpointDir, "best");
   let status: TrainResult["status"] = "SUCCEEDED";
   try {
+    const averaged = await startWeightAverage(state, options, resumedManifest);
+    average = averaged;
     if (resumedManifest !== undefined && options.resumeFrom !== undefined)
       await restoreOptimizerState(options.resumeFrom, resumedManifest, optimizer);
     for (let epoch = history.length + 1; epoch <= h.epochs; epoch++) {
       const startedAt = performance.now();
-      const outcome = await runEpoch(state, optimizer, epoch, options, noLogoIndex);
+      const outcome = await runEpoch(state, optimizer, epoch, options, noLogoIndex, averaged);
       if (outcome === "CANCELLED") {
         status = "CANCELLED";
         break;
@@ -904,7 +974,17 @@ export async function trainLocalizer(options: TrainOptions): Promise<TrainResult
       );
       if (isBest) bestEpoch = epoch;
       const save = (directory: string) =>
-        writeCheckpoint(directory, state, optimizer, metrics, history, bestEpoch, h, options.data.labels);
+        writeCheckpoint(
+          directory,
+          state,
+          optimizer,
+          averaged,
+          metrics,
+          history,
+          bestEpoch,
+          h,
+          options.data.labels,
+        );
       await save(lastCheckpoint);
       if (isBest) await save(bestCheckpoint);
       if (options.keepEveryEpoch)
@@ -912,6 +992,7 @@ export async function trainLocalizer(options: TrainOptions): Promise<TrainResult
       await options.onEpoch?.(metrics, isBest);
     }
   } finally {
+    average?.dispose();
     disposeOptimizer(optimizer);
     disposeTail(state.tail);
     state.head.dispose();

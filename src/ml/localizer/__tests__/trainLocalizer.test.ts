@@ -8,7 +8,7 @@ import { SYNTHLOGOS32_BRANDS } from "../../../datasets/synthBrands";
 import { Classifier } from "../../../serving/classifier";
 import { selectBackend } from "../../backend";
 import type { LabeledImage } from "../../batches";
-import { disposeCheckpoint, loadCheckpoint, readManifest } from "../../checkpoint";
+import { disposeCheckpoint, loadCheckpoint, readManifest, readWeightAverageState } from "../../checkpoint";
 import { loadMobileNetV2MidBackbone, MOBILENET_V2_MID_TAP } from "../../models/graphBackbone";
 import { pretrainedTailWeights, tailWeightsOf, TAIL_INPUT_TAP, TAIL_VARIABLE_NAMES } from "../backboneTail";
 import { withDefaults } from "../../hyperparameters";
@@ -178,8 +178,27 @@ describe("LOCALIZER training and serving", () => {
     });
     expect(resumed.epochs.map((e) => e.epoch)).toEqual([1, 2, 3]);
     expect(resumed.epochs[0]).toEqual(full.epochs[0]);
-    // Same negatives per (seed, epoch, image) and the optimizer state restored: epoch 2 matches closely.
+    // Same negatives per (seed, epoch, image), the optimizer state and the live weights restored
+    // beside the averaged model: epoch 2 matches closely.
     expect(resumed.epochs[1].loss).toBeCloseTo(full.epochs[1].loss, 3);
+    expect(resumed.epochs[1].valMacroF1).toBeCloseTo(full.epochs[1].valMacroF1, 2);
+
+    // The checkpoint's model is the weight average, not the live weights the last step left.
+    const epochOne = path.join(directory, "full", "epoch-001");
+    const checkpoint = await loadCheckpoint(epochOne);
+    const saved = await readWeightAverageState(epochOne, checkpoint.manifest);
+    try {
+      expect(saved).toBeDefined();
+      expect(saved!.steps).toBe(Math.ceil((data.train.length * passesPerEpoch(data.train.length)) / 32));
+      const difference = tf.tidy(
+        () =>
+          tf.max(tf.abs(tf.sub(checkpoint.model.getWeights()[0], saved!.liveWeights.live_0))).dataSync()[0],
+      );
+      expect(difference).toBeGreaterThan(1e-6);
+    } finally {
+      disposeCheckpoint(checkpoint);
+      if (saved !== undefined) tf.dispose(Object.values(saved.liveWeights));
+    }
   }, 120_000);
 
   it("fine-tunes the backbone's top layers (trainableLayers 4), serves them and resumes with them", async () => {
