@@ -4,8 +4,10 @@ import path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { selectBackend } from "../backend";
 import {
+  LIVE_WEIGHTS_BIN,
   loadCheckpoint,
   readManifest,
+  readWeightAverageState,
   restoreOptimizerState,
   saveCheckpoint,
   STANDARD_PREPROCESSING,
@@ -108,6 +110,51 @@ describe("checkpoints", () => {
     tf.dispose([saved[0].tensor, restored[0].tensor, variable]);
     disposeOptimizer(optimizer);
     disposeOptimizer(fresh);
+  });
+
+  it("keeps a weight average's live weights and update count beside the model, and refuses them corrupted", async () => {
+    const optimizer = createOptimizer("ADAM", 0.1);
+    const model = tinyModel(1);
+    const live = { live_0: tf.tensor2d([[1.5, -2]]), live_1: tf.tensor1d([0.25]) };
+    const target = path.join(directory, "averaged");
+    await saveCheckpoint(target, {
+      model,
+      manifest: {
+        architecture: "LOCALIZER",
+        labels: ["a", "b"],
+        imageSize: 96,
+        preprocessing: STANDARD_PREPROCESSING,
+        epoch: 1,
+        metrics: METRICS,
+        hyperparameters: withDefaults({}),
+      },
+      training: {
+        optimizer,
+        optimizerName: "ADAM",
+        history: [METRICS],
+        bestEpoch: 1,
+        weightAverage: { liveWeights: live, steps: 71 },
+      },
+    });
+    const manifest = await readManifest(target);
+    const saved = await readWeightAverageState(target, manifest);
+    expect(saved?.steps).toBe(71);
+    expect(Object.keys(saved!.liveWeights).sort()).toEqual(["live_0", "live_1"]);
+    expect(Array.from(saved!.liveWeights.live_0.dataSync())).toEqual([1.5, -2]);
+    expect(saved!.liveWeights.live_0.shape).toEqual([1, 2]);
+    expect(Array.from(saved!.liveWeights.live_1.dataSync())).toEqual([0.25]);
+    tf.dispose(Object.values(saved!.liveWeights));
+    // A checkpoint without an average (every other trainer's) answers undefined.
+    const plain = await saveTiny("no-average", optimizer);
+    expect(await readWeightAverageState(plain, await readManifest(plain))).toBeUndefined();
+
+    const bytes = await readFile(path.join(target, LIVE_WEIGHTS_BIN));
+    bytes[0] ^= 0xff;
+    await writeFile(path.join(target, LIVE_WEIGHTS_BIN), bytes);
+    await expect(readWeightAverageState(target, manifest)).rejects.toThrow(/live weights is corrupt/);
+    tf.dispose(Object.values(live));
+    model.dispose();
+    disposeOptimizer(optimizer);
   });
 
   it("loads multi-shard tfjs models (as tensorflowjs_converter writes them)", async () => {
