@@ -13,7 +13,8 @@ import * as tf from "@tensorflow/tfjs";
 
 /**
  * Decay of the average per step: the last ~1 / (1 − decay) = 20 steps weigh most — a third of an
- * epoch of 2,250 images at batch 32, so the average lags the cosine-decayed weights little.
+ * epoch of 2,250 images at batch 32, so the average lags the cosine-decayed weights little
+ * (0.90 and 0.98 measured within 0.012 validation macro-F1 of it; README, "Weight average").
  */
 export const WEIGHT_AVERAGE_DECAY = 0.95;
 
