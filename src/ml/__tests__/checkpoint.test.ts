@@ -51,20 +51,25 @@ describe("checkpoints", () => {
 
   afterAll(() => rm(directory, { recursive: true, force: true }));
 
+  /** The manifest of a {@link tinyModel} checkpoint. */
+  function tinyManifest(architecture: "ALEXNET_LITE" | "LOCALIZER") {
+    return {
+      architecture,
+      labels: ["a", "b"],
+      imageSize: 96,
+      preprocessing: STANDARD_PREPROCESSING,
+      epoch: 1,
+      metrics: METRICS,
+      hyperparameters: withDefaults({}),
+    };
+  }
+
   async function saveTiny(name: string, optimizer?: tf.Optimizer): Promise<string> {
     const model = tinyModel(1);
     const target = path.join(directory, name);
     await saveCheckpoint(target, {
       model,
-      manifest: {
-        architecture: "ALEXNET_LITE",
-        labels: ["a", "b"],
-        imageSize: 96,
-        preprocessing: STANDARD_PREPROCESSING,
-        epoch: 1,
-        metrics: METRICS,
-        hyperparameters: withDefaults({}),
-      },
+      manifest: tinyManifest("ALEXNET_LITE"),
       ...(optimizer
         ? { training: { optimizer, optimizerName: "ADAM", history: [METRICS], bestEpoch: 1 } }
         : {}),
@@ -119,15 +124,7 @@ describe("checkpoints", () => {
     const target = path.join(directory, "averaged");
     await saveCheckpoint(target, {
       model,
-      manifest: {
-        architecture: "LOCALIZER",
-        labels: ["a", "b"],
-        imageSize: 96,
-        preprocessing: STANDARD_PREPROCESSING,
-        epoch: 1,
-        metrics: METRICS,
-        hyperparameters: withDefaults({}),
-      },
+      manifest: tinyManifest("LOCALIZER"),
       training: {
         optimizer,
         optimizerName: "ADAM",
