@@ -466,6 +466,11 @@ interface LocalizerState {
   backbone: SpatialBackbone;
   head: tf.LayersModel;
   variables: CellHeadVariables;
+  /**
+   * The moving average of {@link variables} and the tail's (`../weightAverage.ts`): swapped in at
+   * each epoch's end, so evaluation, mining and the checkpoints see it.
+   */
+  average: WeightAverage;
   /** Per-channel mean and std of the training maps (the head's inputs are standardised by it). */
   standardisation: ChannelStandardisation;
   /** {@link standardisation} as a byte → value table, for the rows of training batches. */
@@ -595,10 +600,17 @@ function startingTail(backbone: SpatialBackbone, resumed: LoadedCheckpoint | und
   }
 }
 
+/** What a resumed run reads from its checkpoint: the model and tail, and the weight average's live side. */
+interface ResumedCheckpoint {
+  checkpoint: LoadedCheckpoint;
+  weightAverage: Awaited<ReturnType<typeof readWeightAverageState>>;
+}
+
 async function prepare(
   options: TrainOptions,
-  resumed: LoadedCheckpoint | undefined,
+  resumedFrom: ResumedCheckpoint | undefined,
 ): Promise<LocalizerState> {
+  const resumed = resumedFrom?.checkpoint;
   const h = options.hyperparameters;
   const noLogoIndex = options.data.labels.indexOf(NO_LOGO_LABEL);
   const trainItems = h.augmentations.includes("COPY_PASTE")
@@ -654,12 +666,18 @@ async function prepare(
             },
             firstEpoch: firstTailEpoch(h.epochs),
           };
+    const variables = cellHeadVariables(head);
+    const average = startWeightAverage(
+      trainedVariables(variables, tail?.variables),
+      resumedFrom?.weightAverage,
+    );
     return {
       ...(tail ? { tail } : {}),
       trainItems,
       backbone,
       head,
-      variables: cellHeadVariables(head),
+      variables,
+      average,
       standardisation,
       table,
       settings: {
@@ -697,18 +715,6 @@ function refreshTapMaps(state: LocalizerState, tail: TailState): void {
     tapMapsOf(tail.variables, tail.lower.test, state.test);
 }
 
-/** The variables a run trains (head, then the tail's when it trains): what its weight average covers. */
-function trainedVariables(state: LocalizerState): tf.Variable[] {
-  const { hiddenKernel, hiddenBias, outputKernel, outputBias } = state.variables;
-  return [
-    hiddenKernel,
-    hiddenBias,
-    outputKernel,
-    outputBias,
-    ...(state.tail === undefined ? [] : TAIL_VARIABLE_NAMES.map((name) => state.tail!.variables[name])),
-  ];
-}
-
 /**
  * One epoch: hard negatives mined with the weights as they are (the previous epoch's average),
  * then the live weights swapped back in for the optimizer steps, the average updated after each,
@@ -721,7 +727,6 @@ async function runEpoch(
   epoch: number,
   options: TrainOptions,
   noLogoIndex: number,
-  average: WeightAverage,
 ): Promise<{ loss: number; trainAccuracy: number; imagesPerSecond: number } | "CANCELLED"> {
   const h = options.hyperparameters;
   const items = state.trainItems;
@@ -738,6 +743,7 @@ async function runEpoch(
     epoch >= HARD_NEGATIVE_FIRST_EPOCH
       ? mineHardNegatives(state, options.data.labels.length, noLogoIndex)
       : items.map(() => []);
+  const { average } = state;
   if (average.isSwapped) average.swap();
   let [lossSum, correct, rows, imagesDone] = [0, 0, 0, 0];
   for (let b = 0; b < batches; b++) {
@@ -859,7 +865,6 @@ async function writeCheckpoint(
   directory: string,
   state: LocalizerState,
   optimizer: tf.Optimizer,
-  average: WeightAverage,
   metrics: EpochMetrics,
   history: EpochMetrics[],
   bestEpoch: number,
@@ -893,33 +898,40 @@ async function writeCheckpoint(
       history,
       bestEpoch,
       weightAverage: {
-        liveWeights: Object.fromEntries(average.liveValues().map((value, i) => [liveWeightName(i), value])),
-        steps: average.steps,
+        liveWeights: Object.fromEntries(
+          state.average.liveValues().map((value, i) => [liveWeightName(i), value]),
+        ),
+        steps: state.average.steps,
       },
     },
   });
 }
 
+/** The variables a run trains (head, then the tail's when it has one): what its weight average covers. */
+function trainedVariables(head: CellHeadVariables, tail: TailVariables | undefined): tf.Variable[] {
+  const { hiddenKernel, hiddenBias, outputKernel, outputBias } = head;
+  return [
+    hiddenKernel,
+    hiddenBias,
+    outputKernel,
+    outputBias,
+    ...(tail === undefined ? [] : TAIL_VARIABLE_NAMES.map((name) => tail[name])),
+  ];
+}
+
 /**
- * The weight average of a run, started at the model's weights as they are now. A resumed run's
- * model is the checkpoint's average: its saved live weights go into the average's other side,
- * swapped out, so the run goes on exactly as the uninterrupted one (which ends each epoch with the
- * average swapped in).
+ * The weight average of `variables`, started at their values now. A resumed run's model is the
+ * checkpoint's average: the `saved` live weights go into the variables and the average is swapped
+ * in, so the run goes on exactly as the uninterrupted one (which ends each epoch with the average
+ * swapped in). The caller keeps `saved`'s tensors (assigning shares them).
  */
-async function startWeightAverage(
-  state: LocalizerState,
-  options: TrainOptions,
-  manifest: CheckpointManifest | undefined,
-): Promise<WeightAverage> {
-  const saved =
-    options.resumeFrom === undefined || manifest === undefined
-      ? undefined
-      : await readWeightAverageState(options.resumeFrom, manifest);
-  const variables = trainedVariables(state);
+function startWeightAverage(
+  variables: tf.Variable[],
+  saved: ResumedCheckpoint["weightAverage"],
+): WeightAverage {
   const average = createWeightAverage(variables, WEIGHT_AVERAGE_DECAY, saved?.steps ?? 0);
   if (saved !== undefined) {
     variables.forEach((variable, i) => variable.assign(saved.liveWeights[liveWeightName(i)]));
-    tf.dispose(Object.values(saved.liveWeights));
     average.swap();
   }
   return average;
@@ -941,27 +953,31 @@ export async function trainLocalizer(options: TrainOptions): Promise<TrainResult
   }
   const resumed = options.resumeFrom === undefined ? undefined : await loadCheckpoint(options.resumeFrom);
   const resumedManifest: CheckpointManifest | undefined = resumed?.manifest;
+  let weightAverage: ResumedCheckpoint["weightAverage"];
   let state: LocalizerState;
   try {
-    state = await prepare(options, resumed);
+    if (resumed !== undefined && options.resumeFrom !== undefined)
+      weightAverage = await readWeightAverageState(options.resumeFrom, resumed.manifest);
+    state = await prepare(
+      options,
+      resumed === undefined ? undefined : { checkpoint: resumed, weightAverage },
+    );
   } finally {
     if (resumed !== undefined) disposeCheckpoint(resumed);
+    if (weightAverage !== undefined) tf.dispose(Object.values(weightAverage.liveWeights));
   }
   const optimizer = createOptimizer(h.optimizer, h.learningRate);
-  let average: WeightAverage | undefined;
   const history: EpochMetrics[] = resumedManifest?.training?.history.slice() ?? [];
   let bestEpoch = resumedManifest?.training?.bestEpoch ?? 0;
   const lastCheckpoint = path.join(options.checkpointDir, "last");
   const bestCheckpoint = path.join(options.checkpointDir, "best");
   let status: TrainResult["status"] = "SUCCEEDED";
   try {
-    const averaged = await startWeightAverage(state, options, resumedManifest);
-    average = averaged;
     if (resumedManifest !== undefined && options.resumeFrom !== undefined)
       await restoreOptimizerState(options.resumeFrom, resumedManifest, optimizer);
     for (let epoch = history.length + 1; epoch <= h.epochs; epoch++) {
       const startedAt = performance.now();
-      const outcome = await runEpoch(state, optimizer, epoch, options, noLogoIndex, averaged);
+      const outcome = await runEpoch(state, optimizer, epoch, options, noLogoIndex);
       if (outcome === "CANCELLED") {
         status = "CANCELLED";
         break;
@@ -974,17 +990,7 @@ export async function trainLocalizer(options: TrainOptions): Promise<TrainResult
       );
       if (isBest) bestEpoch = epoch;
       const save = (directory: string) =>
-        writeCheckpoint(
-          directory,
-          state,
-          optimizer,
-          averaged,
-          metrics,
-          history,
-          bestEpoch,
-          h,
-          options.data.labels,
-        );
+        writeCheckpoint(directory, state, optimizer, metrics, history, bestEpoch, h, options.data.labels);
       await save(lastCheckpoint);
       if (isBest) await save(bestCheckpoint);
       if (options.keepEveryEpoch)
@@ -992,7 +998,7 @@ export async function trainLocalizer(options: TrainOptions): Promise<TrainResult
       await options.onEpoch?.(metrics, isBest);
     }
   } finally {
-    average?.dispose();
+    state.average.dispose();
     disposeOptimizer(optimizer);
     disposeTail(state.tail);
     state.head.dispose();
